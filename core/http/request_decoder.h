@@ -1,0 +1,107 @@
+// RequestDecoder: streaming HTTP/1.1 request parser on llhttp for the
+// downstream side.
+//
+// It turns bytes into headers (with pseudo-headers), body pieces, trailers
+// and a completion event, enforces the request-line and header size limits,
+// and rejects the request-smuggling shapes llhttp alone lets through. After a
+// complete message it pauses, so pipelined requests are handled one at a
+// time: the caller keeps the unconsumed bytes and feeds them after resume().
+#pragma once
+
+#include <llhttp.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/header_map.h"
+
+namespace switchyard::http {
+
+struct RequestInfo {
+  uint8_t http_minor = 1;     // HTTP/1.x
+  bool keep_alive = true;     // per the version and the Connection header
+  bool chunked = false;       // Transfer-Encoding: chunked
+  bool has_content_length = false;
+  uint64_t content_length = 0;
+  bool expect_continue = false;
+  bool end_stream = false;    // no body follows the headers
+};
+
+class RequestDecoderCallbacks {
+ public:
+  virtual ~RequestDecoderCallbacks() = default;
+  virtual void onRequestHeaders(HeaderMap&& headers, const RequestInfo& info) = 0;
+  virtual void onRequestBody(std::string_view data) = 0;
+  virtual void onRequestTrailers(HeaderMap&& trailers) = 0;
+  virtual void onRequestComplete() = 0;
+};
+
+class RequestDecoder {
+ public:
+  RequestDecoder(RequestDecoderCallbacks& callbacks, size_t max_headers_bytes);
+  RequestDecoder(const RequestDecoder&) = delete;
+  RequestDecoder& operator=(const RequestDecoder&) = delete;
+
+  // Parses as much of `data` as it can and returns how many bytes it used.
+  // It stops early after a complete message (paused() is then true), after
+  // stop() was called from a callback, or on an error (failed()).
+  size_t feed(std::string_view data);
+  // Continue after a complete message.
+  void resume();
+  // Ask the decoder to stop at the next callback boundary (from a callback).
+  void stop() { stop_requested_ = true; }
+
+  bool paused() const { return paused_; }
+  bool failed() const { return error_status_ != 0; }
+  // 400, 414 or 431 when failed().
+  int errorStatus() const { return error_status_; }
+  const std::string& errorReason() const { return error_reason_; }
+  // True between the first byte of a request and its completion.
+  bool inMessage() const { return in_message_; }
+  bool headersComplete() const { return headers_complete_; }
+
+ private:
+  static int onMessageBegin(llhttp_t* parser);
+  static int onUrl(llhttp_t* parser, const char* at, size_t length);
+  static int onHeaderField(llhttp_t* parser, const char* at, size_t length);
+  static int onHeaderValue(llhttp_t* parser, const char* at, size_t length);
+  static int onHeadersComplete(llhttp_t* parser);
+  static int onBody(llhttp_t* parser, const char* at, size_t length);
+  static int onMessageComplete(llhttp_t* parser);
+  static RequestDecoder& self(llhttp_t* parser) { return *static_cast<RequestDecoder*>(parser->data); }
+
+  int fail(int status, std::string reason);
+  int countHeaderBytes(size_t length);
+  void commitHeaderField();
+  int afterCallback() const { return stop_requested_ ? HPE_PAUSED : HPE_OK; }
+  // Checks a header section's raw bytes for bare LF and obs-fold, which
+  // llhttp tolerates but which let two parsers disagree on message bounds.
+  bool rawHeaderBytesAreStrict(std::string_view data);
+
+  RequestDecoderCallbacks& callbacks_;
+  const size_t max_headers_bytes_;
+  llhttp_settings_t settings_{};
+  llhttp_t parser_{};
+
+  HeaderMap headers_;
+  std::string url_;
+  std::string field_;
+  std::string value_;
+  bool reading_value_ = false;
+  size_t header_bytes_ = 0;
+  bool in_message_ = false;
+  bool headers_complete_ = false;
+  bool in_trailers_ = false;
+  bool paused_ = false;
+  bool stop_requested_ = false;
+  // Raw-byte strictness scan state, carried across feed() calls.
+  char previous_raw_byte_ = 0;
+  bool at_line_start_ = true;
+  bool raw_line_seen_ = false;
+  bool raw_scan_done_ = false;
+  int error_status_ = 0;
+  std::string error_reason_;
+};
+
+}  // namespace switchyard::http

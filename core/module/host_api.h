@@ -1,0 +1,30 @@
+// The host side of the filter ABI: the sy_host_api table handed to every
+// module, and the mapping between opaque ABI handles and core objects.
+#pragma once
+
+#include <switchyard/filter.h>
+
+#include <string>
+
+#include "http/header_map.h"
+
+// Created by the core for each config_new call; the full metric name is
+// "<filter name>.<metric name>".
+struct sy_config_context {
+  std::string filter_name;
+};
+
+namespace switchyard::module {
+
+// The table passed to every module's entry symbol. Lives for the process.
+const sy_host_api* hostApi();
+
+inline sy_headers* asHandle(http::HeaderMap* headers) { return reinterpret_cast<sy_headers*>(headers); }
+inline sy_buffer* asHandle(std::string* buffer) { return reinterpret_cast<sy_buffer*>(buffer); }
+
+// A timer made for a filter; see sy_host_api.timer_new_for_*.
+struct FilterTimer;
+// Frees a stream timer when its stream ends.
+void freeTimer(FilterTimer* timer);
+
+}  // namespace switchyard::module

@@ -1,0 +1,70 @@
+// Worker: one event loop's share of the proxy — its listening sockets
+// (SO_REUSEPORT siblings of the other workers'), its client connections, and
+// its upstream pools. Everything a worker owns is touched only from its own
+// loop, so the request path takes no locks.
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "server/proxy_config.h"
+#include "upstream/cluster_manager.h"
+
+namespace switchyard::server {
+
+class DownstreamConnection;
+class Stream;
+
+class Worker {
+ public:
+  Worker(uv_loop_t* loop, std::shared_ptr<const ProxyConfig> config);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts accepting on already-listening sockets, one per listener in
+  // config order. The worker takes ownership of the descriptors.
+  bool startListening(const std::vector<int>& listen_fds, std::string* error);
+  // Stops accepting, lets in-flight requests finish, and calls `on_done`
+  // once every connection closed or `timeout_ms` passed.
+  void drain(uint64_t timeout_ms, std::function<void()> on_done);
+
+  uv_loop_t* loop() const { return loop_; }
+  const ProxyConfig& config() const { return *config_; }
+  upstream::ClusterManager& clusters() { return clusters_; }
+  bool draining() const { return draining_; }
+  static uint64_t nextStreamId();
+
+  // Streams end inside callbacks that still reference them; they are deleted
+  // after the current loop iteration's callbacks.
+  void deferDelete(std::unique_ptr<Stream> stream);
+  void onConnectionClosed(DownstreamConnection* connection);
+
+ private:
+  struct Listener {
+    Worker* worker;
+    const ListenerConfig* config;
+    uv_tcp_t* handle;
+  };
+  static void onAccept(uv_stream_t* server, int status);
+  void flushDeferred();
+  void finishDrainIfDone();
+
+  uv_loop_t* loop_;
+  std::shared_ptr<const ProxyConfig> config_;
+  upstream::ClusterManager clusters_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_set<DownstreamConnection*> connections_;
+  std::vector<std::unique_ptr<Stream>> deferred_;
+  uv_check_t* deferred_check_;
+  uv_timer_t* drain_timer_ = nullptr;
+  bool draining_ = false;
+  std::function<void()> on_drained_;
+};
+
+}  // namespace switchyard::server

@@ -1,0 +1,28 @@
+#include "upstream/cluster_manager.h"
+
+namespace switchyard::upstream {
+
+namespace {
+// Response heads from upstreams get the same default bound as request heads.
+constexpr size_t kMaxResponseHeadersBytes = 60 * 1024;
+}  // namespace
+
+ClusterManager::ClusterManager(uv_loop_t* loop, const server::ProxyConfig& config) {
+  for (const auto& cluster : config.clusters) {
+    std::vector<uint32_t> weights;
+    for (const auto& endpoint : cluster->endpoints) weights.push_back(endpoint.weight);
+    auto state = std::make_unique<ClusterState>(ClusterState{cluster.get(), RoundRobinBalancer(weights), {}, 0});
+    for (const auto& endpoint : cluster->endpoints) {
+      state->pools.push_back(std::make_unique<HostPool>(loop, *cluster, endpoint, kMaxResponseHeadersBytes));
+    }
+    clusters_.push_back(std::move(state));
+  }
+}
+
+void ClusterManager::closeIdleConnections() {
+  for (auto& cluster : clusters_) {
+    for (auto& pool : cluster->pools) pool->closeIdle();
+  }
+}
+
+}  // namespace switchyard::upstream

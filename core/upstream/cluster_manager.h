@@ -1,0 +1,34 @@
+// ClusterManager: one worker's view of every cluster — a load balancer and
+// a connection pool per endpoint. Built from the shared ProxyConfig; the
+// state inside is the worker's alone, so nothing here is locked.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <vector>
+
+#include "server/proxy_config.h"
+#include "upstream/host_pool.h"
+#include "upstream/load_balancer.h"
+
+namespace switchyard::upstream {
+
+struct ClusterState {
+  const server::ClusterConfig* config;
+  RoundRobinBalancer balancer;
+  std::vector<std::unique_ptr<HostPool>> pools;  // one per endpoint
+  uint64_t active_requests = 0;
+};
+
+class ClusterManager {
+ public:
+  ClusterManager(uv_loop_t* loop, const server::ProxyConfig& config);
+  ClusterState& cluster(const server::ClusterConfig& config) { return *clusters_[config.index]; }
+  void closeIdleConnections();
+
+ private:
+  std::vector<std::unique_ptr<ClusterState>> clusters_;
+};
+
+}  // namespace switchyard::upstream

@@ -1,0 +1,75 @@
+// HostPool: the keep-alive connection pool for one upstream endpoint on one
+// worker. It reuses idle connections (most recently used first), opens new
+// ones up to max_connections, queues requests beyond that, and closes idle
+// connections after the cluster's idle timeout.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <list>
+#include <string>
+
+#include "server/proxy_config.h"
+#include "upstream/upstream_connection.h"
+
+namespace switchyard::upstream {
+
+class PoolCallbacks {
+ public:
+  virtual ~PoolCallbacks() = default;
+  virtual void onPoolReady(UpstreamConnection& connection, bool reused) = 0;
+  virtual void onPoolFailure(UpstreamFailure failure, const std::string& reason) = 0;
+};
+
+class HostPool {
+ public:
+  HostPool(uv_loop_t* loop, const server::ClusterConfig& cluster, const server::EndpointConfig& endpoint,
+           size_t max_response_headers_bytes);
+  ~HostPool();
+
+  // Asks for a connection. The answer may come before this returns (an idle
+  // connection) or later; call cancel() to withdraw the request.
+  void request(PoolCallbacks& callbacks);
+  void cancel(PoolCallbacks& callbacks);
+  // A borrowed connection comes back after its response.
+  void release(UpstreamConnection& connection);
+  // Closes idle connections (drain) and refuses to keep new ones.
+  void closeIdle();
+
+  const server::EndpointConfig& endpoint() const { return endpoint_; }
+  uint32_t activeConnections() const { return active_connections_; }
+  size_t pendingRequests() const { return waiting_.size(); }
+
+  // From UpstreamConnection.
+  void onConnected(UpstreamConnection& connection);
+  void onConnectFailed(UpstreamConnection& connection, const std::string& reason);
+  void onIdleConnectionClosed(UpstreamConnection& connection);
+  void onConnectionGone(UpstreamConnection& connection);
+
+ private:
+  struct Idle {
+    UpstreamConnection* connection;
+    uv_timer_t* idle_timer;
+  };
+  struct Connecting {
+    UpstreamConnection* connection;
+    PoolCallbacks* callbacks;  // null if its requester cancelled
+  };
+
+  void connectNew(PoolCallbacks& callbacks);
+  void handOut(UpstreamConnection& connection, PoolCallbacks& callbacks, bool reused);
+  void removeIdle(UpstreamConnection& connection);
+
+  uv_loop_t* loop_;
+  const server::ClusterConfig& cluster_;
+  const server::EndpointConfig& endpoint_;
+  const size_t max_response_headers_bytes_;
+  uint32_t active_connections_ = 0;  // connecting + busy + idle
+  std::list<Idle> idle_;
+  std::list<Connecting> connecting_;
+  std::list<PoolCallbacks*> waiting_;
+  bool closing_ = false;
+};
+
+}  // namespace switchyard::upstream

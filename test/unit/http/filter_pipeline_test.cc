@@ -1,0 +1,127 @@
+// FilterPipeline: hook order, stop/continue, stop-and-buffer and the end of
+// stream, with scripted hook results instead of real modules.
+#include "server/filter_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace switchyard::server {
+namespace {
+
+struct ScriptedInvoker : FilterPipelineInvoker {
+  std::vector<std::string> calls;
+  std::function<sy_filter_status(size_t, std::string&, bool)> body_result =
+      [](size_t, std::string&, bool) { return SY_FILTER_CONTINUE; };
+  std::function<sy_filter_status(size_t)> headers_result = [](size_t) { return SY_FILTER_CONTINUE; };
+  std::string sunk_body;
+  bool sunk_headers = false;
+  bool sunk_end = false;
+  bool overflowed = false;
+
+  sy_filter_status invokeHeaders(size_t position, http::HeaderMap&, bool) override {
+    calls.push_back("h" + std::to_string(position));
+    return headers_result(position);
+  }
+  sy_filter_status invokeBody(size_t position, std::string& body, bool end) override {
+    calls.push_back("b" + std::to_string(position) + ":" + body + (end ? "$" : ""));
+    return body_result(position, body, end);
+  }
+  sy_filter_status invokeTrailers(size_t position, http::HeaderMap&) override {
+    calls.push_back("t" + std::to_string(position));
+    return SY_FILTER_CONTINUE;
+  }
+  void sinkHeaders(http::HeaderMap&, bool end) override {
+    sunk_headers = true;
+    sunk_end = sunk_end || end;
+  }
+  void sinkBody(std::string& body, bool end) override {
+    sunk_body += body;
+    sunk_end = sunk_end || end;
+  }
+  void sinkTrailers(http::HeaderMap&) override { sunk_end = true; }
+  void bufferOverflow() override { overflowed = true; }
+};
+
+TEST(FilterPipeline, EveryFilterSeesHeadersThenBodyInOrder) {
+  ScriptedInvoker invoker;
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("ab", false);
+  pipeline.receiveBody("c", true);
+  EXPECT_EQ(invoker.calls, (std::vector<std::string>{"h0", "h1", "b0:ab", "b1:ab", "b0:c$", "b1:c$"}));
+  EXPECT_EQ(invoker.sunk_body, "abc");
+  EXPECT_TRUE(invoker.sunk_end);
+}
+
+TEST(FilterPipeline, StoppedHeadersHoldTheBodyUntilContinue) {
+  ScriptedInvoker invoker;
+  invoker.headers_result = [](size_t position) { return position == 0 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE; };
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("xyz", true);
+  EXPECT_FALSE(invoker.sunk_headers);
+  EXPECT_EQ(pipeline.heldBytes(), 3u);
+  EXPECT_EQ(pipeline.resume(0), SY_OK);
+  EXPECT_TRUE(invoker.sunk_headers);
+  EXPECT_EQ(invoker.sunk_body, "xyz");
+  EXPECT_TRUE(invoker.sunk_end);
+  EXPECT_EQ(pipeline.resume(0), SY_ERR_BAD_STATE) << "nothing is stopped any more";
+}
+
+TEST(FilterPipeline, StopAndBufferSeesTheWholeBodyAtTheEnd) {
+  ScriptedInvoker invoker;
+  invoker.body_result = [](size_t position, std::string&, bool end) {
+    return position == 1 && !end ? SY_FILTER_STOP_AND_BUFFER : SY_FILTER_CONTINUE;
+  };
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("ab", false);
+  pipeline.receiveBody("cd", false);
+  EXPECT_EQ(invoker.sunk_body, "");
+  pipeline.receiveBody("e", true);
+  EXPECT_EQ(invoker.calls.back(), "b1:abcde$");
+  EXPECT_EQ(invoker.sunk_body, "abcde");
+}
+
+TEST(FilterPipeline, BufferingPastTheLimitOverflows) {
+  ScriptedInvoker invoker;
+  invoker.body_result = [](size_t, std::string&, bool) { return SY_FILTER_STOP_AND_BUFFER; };
+  FilterPipeline pipeline(invoker, 1, 4);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("abc", false);
+  EXPECT_FALSE(invoker.overflowed);
+  pipeline.receiveBody("de", false);
+  EXPECT_TRUE(invoker.overflowed);
+}
+
+TEST(FilterPipeline, BodyStoppedAtOneFilterKeepsLaterDataBehindIt) {
+  ScriptedInvoker invoker;
+  invoker.body_result = [](size_t position, std::string&, bool) {
+    return position == 1 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE;
+  };
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("ab", false);
+  pipeline.receiveBody("cd", true);
+  EXPECT_EQ(invoker.sunk_body, "");
+  invoker.body_result = [](size_t, std::string&, bool) { return SY_FILTER_CONTINUE; };
+  EXPECT_EQ(pipeline.resume(1), SY_OK);
+  EXPECT_EQ(invoker.sunk_body, "abcd");
+  EXPECT_TRUE(invoker.sunk_end);
+}
+
+TEST(FilterPipeline, TrailersFollowTheBody) {
+  ScriptedInvoker invoker;
+  FilterPipeline pipeline(invoker, 1, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("a", false);
+  pipeline.receiveTrailers({});
+  EXPECT_EQ(invoker.calls.back(), "t0");
+  EXPECT_TRUE(invoker.sunk_end);
+}
+
+}  // namespace
+}  // namespace switchyard::server

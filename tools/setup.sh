@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: installs the Debian packages
+# that are missing, builds, and then either runs the demo or every test.
+#
+#   tools/setup.sh demo   build, start the test upstream and the proxy with
+#                         host/examples/demo.yaml (Ctrl-C stops both)
+#   tools/setup.sh test   build and run every test; ends with "N passed, N failed"
+#
+# BUILD_DIR (default: build) and MESON_ARGS (e.g. -Dsanitize=true) adjust it.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+mode=${1:-}
+
+packages=(build-essential meson ninja-build pkg-config libuv1-dev node-llhttp
+          libprotobuf-dev protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev
+          python3 curl)
+
+install_missing_packages() {
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    meson setup "$build_dir" "$root" ${MESON_ARGS:-}
+  fi
+  ninja -C "$build_dir"
+}
+
+run_demo() {
+  python3 "$root/tools/test_upstream.py" --host 127.0.0.1 --port 18080 --name demo-upstream &
+  local upstream_pid=$!
+  trap 'kill $upstream_pid 2>/dev/null || true' EXIT
+  cat <<'TRY'
+
+switchyard demo: proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901, upstream on 127.0.0.1:18080
+Try, in another terminal:
+  curl -i http://127.0.0.1:10000/echo
+  curl -i http://127.0.0.1:10000/api/status/503
+  curl -i -X POST --data-binary @README.md http://127.0.0.1:10000/echo
+  curl -s http://127.0.0.1:9901/ready
+  curl -s http://127.0.0.1:9901/modules
+  curl -s http://127.0.0.1:9901/stats
+Ctrl-C drains the proxy and stops the upstream.
+
+TRY
+  "$build_dir/host/switchyard" -c "$root/host/examples/demo.yaml"
+}
+
+run_tests() {
+  local status=0
+  meson test -C "$build_dir" --print-errorlogs --num-processes 2 || status=$?
+  python3 - "$build_dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+with open(sys.argv[1]) as log:
+    for line in log:
+        result = json.loads(line).get("result")
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+  return $status
+}
+
+case "$mode" in
+  demo) install_missing_packages; build; run_demo ;;
+  test) install_missing_packages; build; run_tests ;;
+  *) echo "usage: tools/setup.sh demo|test" >&2; exit 2 ;;
+esac
