@@ -2,6 +2,8 @@
  * switchyard: the proxy executable. Flags, signals and logging only; all
  * work happens through the core's embedding API (switchyard/embed.h).
  */
+/* libuv's headers need POSIX threads types, hidden by strict -std=c11. */
+#define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,12 +21,16 @@ ConfigFormat resolveFormat(ConfigFormat format, std::string_view source_name) {
   if (source_name.size() < kJsonExtension.size()) return ConfigFormat::kYaml;
   std::string_view extension = source_name.substr(source_name.size() - kJsonExtension.size());
   for (size_t i = 0; i < extension.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(extension[i])) != kJsonExtension[i]) return ConfigFormat::kYaml;
+    if (std::tolower(static_cast<unsigned char>(extension[i])) != kJsonExtension[i]) {
+      return ConfigFormat::kYaml;
+    }
   }
   return ConfigFormat::kJson;
 }
 
-bool isBlank(std::string_view text) { return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos; }
+bool isBlank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
 
 // protobuf words a JSON syntax error as "<problem>\n<up to 40 bytes around
 // the spot>\n<spaces>^", with no line number. Fold that into one line that
@@ -38,8 +42,7 @@ std::string describeJsonSyntaxError(std::string_view message) {
   if (first_newline == last_newline) return problem;
   std::string_view caret_line = message.substr(last_newline + 1);
   size_t caret_column = caret_line.find('^');
-  if (caret_column == std::string_view::npos ||
-      caret_line.find_first_not_of(' ') != caret_column) {
+  if (caret_column == std::string_view::npos || caret_line.find_first_not_of(' ') != caret_column) {
     return problem;
   }
   std::string_view context = message.substr(first_newline + 1, last_newline - first_newline - 1);
@@ -51,7 +54,8 @@ std::string describeJsonSyntaxError(std::string_view message) {
 
 std::string formatYamlError(const std::string& source, const YamlError& error) {
   if (error.line <= 0) return source + ": " + error.message;
-  return source + ":" + std::to_string(error.line) + ":" + std::to_string(error.column) + ": " + error.message;
+  return source + ":" + std::to_string(error.line) + ":" + std::to_string(error.column) + ": " +
+         error.message;
 }
 
 }  // namespace
@@ -91,7 +95,9 @@ LoadedConfig loadConfigText(std::string_view text, std::string_view source_name,
     return result;
   }
 
-  for (const std::string& problem : checkJsonAgainstSchema(document, *Bootstrap::descriptor())) report(problem);
+  for (const std::string& problem : checkJsonAgainstSchema(document, *Bootstrap::descriptor())) {
+    report(problem);
+  }
   if (!result.errors.empty()) return result;
 
   auto bootstrap = std::make_shared<Bootstrap>();

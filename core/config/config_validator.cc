@@ -25,9 +25,7 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-bool isHostnameChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-}
+bool isHostnameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
 
 // Dot-separated labels of [A-Za-z0-9_-], none empty.
 bool isHostname(std::string_view host) {
@@ -118,25 +116,29 @@ class BootstrapValidator {
     checkLimits(listener.limits(), fieldPath(path, "limits"));
     const DownstreamTimeouts& timeouts = listener.timeouts();
     std::string timeouts_path = fieldPath(path, "timeouts");
-    checkDuration(timeouts.has_idle_timeout(), timeouts.idle_timeout(), fieldPath(timeouts_path, "idle_timeout"));
+    checkDuration(timeouts.has_idle_timeout(), timeouts.idle_timeout(),
+                  fieldPath(timeouts_path, "idle_timeout"));
     checkDuration(timeouts.has_request_headers_timeout(), timeouts.request_headers_timeout(),
                   fieldPath(timeouts_path, "request_headers_timeout"));
-    checkDuration(timeouts.has_drain_timeout(), timeouts.drain_timeout(), fieldPath(timeouts_path, "drain_timeout"));
+    checkDuration(timeouts.has_drain_timeout(), timeouts.drain_timeout(),
+                  fieldPath(timeouts_path, "drain_timeout"));
 
     std::string hosts_path = fieldPath(path, "virtual_hosts");
     if (listener.virtual_hosts().empty()) fail(hosts_path, "at least one virtual host is required");
     std::map<std::string, std::string> domains;  // lowercased domain → path of its first use
     for (int i = 0; i < listener.virtual_hosts_size(); ++i) {
-      checkVirtualHost(listener.virtual_hosts(i), indexPath(hosts_path, size_t(i)), filters_in_listener, domains);
+      checkVirtualHost(listener.virtual_hosts(i), indexPath(hosts_path, size_t(i)), filters_in_listener,
+                       domains);
     }
   }
 
   void checkLimits(const HttpLimits& limits, const std::string& path) {
     uint32_t headers = limits.max_request_headers_bytes();
     if (headers != 0 && (headers < kMinRequestHeadersLimit || headers > kMaxRequestHeadersLimit)) {
+      std::string range =
+          std::to_string(kMinRequestHeadersLimit) + "-" + std::to_string(kMaxRequestHeadersLimit);
       fail(fieldPath(path, "max_request_headers_bytes"),
-           std::to_string(headers) + " is out of range " + std::to_string(kMinRequestHeadersLimit) + "-" +
-               std::to_string(kMaxRequestHeadersLimit));
+           std::to_string(headers) + " is out of range " + range);
     }
     uint32_t buffer = limits.max_buffer_bytes();
     if (buffer != 0 && buffer < kMinBufferLimit) {
@@ -145,7 +147,8 @@ class BootstrapValidator {
     }
   }
 
-  void checkVirtualHost(const VirtualHost& host, const std::string& path, const std::set<std::string>& filters,
+  void checkVirtualHost(const VirtualHost& host, const std::string& path,
+                        const std::set<std::string>& filters,
                         std::map<std::string, std::string>& listener_domains) {
     std::string domains_path = fieldPath(path, "domains");
     if (host.domains().empty()) fail(domains_path, "at least one domain is required");
@@ -221,11 +224,13 @@ class BootstrapValidator {
       checkPort(endpoint.port(), fieldPath(endpoint_path, "port"));
       // Weight 0 is proto3's "unset" and means 1.
       if (endpoint.weight() > kMaxEndpointWeight) {
+        std::string maximum = std::to_string(kMaxEndpointWeight);
         fail(fieldPath(endpoint_path, "weight"),
-             std::to_string(endpoint.weight()) + " is above the maximum " + std::to_string(kMaxEndpointWeight));
+             std::to_string(endpoint.weight()) + " is above the maximum " + maximum);
       }
     }
-    checkDuration(cluster.has_connect_timeout(), cluster.connect_timeout(), fieldPath(path, "connect_timeout"));
+    checkDuration(cluster.has_connect_timeout(), cluster.connect_timeout(),
+                  fieldPath(path, "connect_timeout"));
     checkDuration(cluster.has_idle_timeout(), cluster.idle_timeout(), fieldPath(path, "idle_timeout"));
   }
 
@@ -283,7 +288,10 @@ class BootstrapValidator {
       return;
     }
     auto [first, inserted] = seen.emplace(name, path);
-    if (!inserted) fail(name_path, std::string("duplicate ") + kind + " name " + quoted(name) + " (also " + first->second + ")");
+    if (!inserted) {
+      fail(name_path,
+           "duplicate " + std::string(kind) + " name " + quoted(name) + " (also " + first->second + ")");
+    }
   }
 
   void fail(const std::string& path, const std::string& problem) { errors_.push_back(path + ": " + problem); }

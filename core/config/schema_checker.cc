@@ -3,8 +3,8 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cfloat>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -33,13 +33,20 @@ std::string formatNumber(double number) {
 // How a JSON value reads in a message: "got <this>".
 std::string describeValue(const Value& value) {
   switch (value.kind_case()) {
-    case Value::kNullValue: return "null";
-    case Value::kBoolValue: return value.bool_value() ? "true" : "false";
-    case Value::kNumberValue: return "number " + formatNumber(value.number_value());
-    case Value::kStringValue: return "string " + quoted(value.string_value());
-    case Value::kStructValue: return "a mapping";
-    case Value::kListValue: return "a list";
-    case Value::KIND_NOT_SET: break;
+    case Value::kNullValue:
+      return "null";
+    case Value::kBoolValue:
+      return value.bool_value() ? "true" : "false";
+    case Value::kNumberValue:
+      return "number " + formatNumber(value.number_value());
+    case Value::kStringValue:
+      return "string " + quoted(value.string_value());
+    case Value::kStructValue:
+      return "a mapping";
+    case Value::kListValue:
+      return "a list";
+    case Value::KIND_NOT_SET:
+      break;
   }
   return "nothing";
 }
@@ -205,19 +212,21 @@ class SchemaChecker {
   // protobuf's Struct is a hash map and has lost the file's order; fields
   // in declaration order (unknown keys last, by name) read close to it and
   // keep the output stable.
-  static std::vector<std::pair<std::string, const Value*>> inFieldOrder(const google::protobuf::Struct& object,
-                                                                      const Descriptor& message_type) {
+  static std::vector<std::pair<std::string, const Value*>> inFieldOrder(
+      const google::protobuf::Struct& object, const Descriptor& message_type) {
     std::vector<std::pair<std::string, const Value*>> entries;
     for (const auto& [key, value] : object.fields()) entries.emplace_back(key, &value);
     auto rank = [&](const std::string& key) {
       const FieldDescriptor* field = findField(message_type, key);
       return std::make_pair(field != nullptr ? field->index() : message_type.field_count(), key);
     };
-    std::sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+    std::sort(entries.begin(), entries.end(),
+              [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
     return entries;
   }
 
-  static std::vector<std::pair<std::string, const Value*>> sortedByKey(const google::protobuf::Struct& object) {
+  static std::vector<std::pair<std::string, const Value*>> sortedByKey(
+      const google::protobuf::Struct& object) {
     std::vector<std::pair<std::string, const Value*>> entries;
     for (const auto& [key, value] : object.fields()) entries.emplace_back(key, &value);
     std::sort(entries.begin(), entries.end());
@@ -303,10 +312,13 @@ class SchemaChecker {
 
   template <typename Integer>
   void expectInteger(const Value& value, const std::string& path) {
-    if (!fitsInteger<Integer>(value)) fail(path, "expected " + integerRange<Integer>() + ", got " + describeValue(value));
+    if (!fitsInteger<Integer>(value)) {
+      fail(path, "expected " + integerRange<Integer>() + ", got " + describeValue(value));
+    }
   }
 
-  bool expectKind(const Value& value, Value::KindCase kind, std::string_view expected, const std::string& path) {
+  bool expectKind(const Value& value, Value::KindCase kind, std::string_view expected,
+                  const std::string& path) {
     if (value.kind_case() == kind) return true;
     fail(path, "expected " + std::string(expected) + ", got " + describeValue(value));
     return false;

@@ -52,7 +52,9 @@ bool allOf(std::string_view text, bool (*predicate)(char)) {
 // JSON forbids leading zeros, so "007" is spelled "7" (and "000" is "0").
 std::string_view withoutLeadingZeros(std::string_view digits) {
   size_t first_significant = digits.find_first_not_of('0');
-  if (first_significant == std::string_view::npos) return digits.empty() ? digits : digits.substr(digits.size() - 1);
+  if (first_significant == std::string_view::npos) {
+    return digits.empty() ? digits : digits.substr(digits.size() - 1);
+  }
   return digits.substr(first_significant);
 }
 
@@ -141,13 +143,27 @@ void appendJsonString(std::string& out, std::string_view text) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -165,6 +181,16 @@ std::string displayTag(const std::string& tag) {
   constexpr std::string_view kCorePrefix = "tag:yaml.org,2002:";
   if (tag.rfind(kCorePrefix, 0) == 0) return "!!" + tag.substr(kCorePrefix.size());
   return tag;
+}
+
+// Whether an explicit core schema tag (!!null, !!bool, !!int, !!float)
+// accepts a scalar of `kind`; any other tag is unsupported.
+bool coreTagAccepts(const std::string& tag, ScalarKind kind, const YAML::Mark& mark) {
+  if (tag == kNullTag) return kind == ScalarKind::kNull;
+  if (tag == kBoolTag) return kind == ScalarKind::kBool;
+  if (tag == kIntTag) return kind == ScalarKind::kInt;
+  if (tag == kFloatTag) return kind == ScalarKind::kInt || kind == ScalarKind::kFloat;
+  throw ConversionError{mark, "unsupported tag " + displayTag(tag)};
 }
 
 void appendScalar(std::string& out, const YAML::Node& node) {
@@ -187,13 +213,7 @@ void appendScalar(std::string& out, const YAML::Node& node) {
     return;
   }
 
-  bool allowed = false;
-  if (tag == kNullTag) allowed = resolved.kind == ScalarKind::kNull;
-  else if (tag == kBoolTag) allowed = resolved.kind == ScalarKind::kBool;
-  else if (tag == kIntTag) allowed = resolved.kind == ScalarKind::kInt;
-  else if (tag == kFloatTag) allowed = resolved.kind == ScalarKind::kInt || resolved.kind == ScalarKind::kFloat;
-  else throw ConversionError{node.Mark(), "unsupported tag " + displayTag(tag)};
-  if (!allowed) {
+  if (!coreTagAccepts(tag, resolved.kind, node.Mark())) {
     throw ConversionError{node.Mark(), "'" + text + "' is not a valid " + displayTag(tag) + " value"};
   }
   out += resolved.json;
@@ -263,8 +283,8 @@ YamlToJsonResult yamlToJson(std::string_view yaml_text) {
   try {
     std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
     if (documents.size() > 1) {
-      result.error = errorAt(documents[1].Mark(), "expected one YAML document, found " +
-                                                      std::to_string(documents.size()));
+      result.error = errorAt(documents[1].Mark(),
+                             "expected one YAML document, found " + std::to_string(documents.size()));
       return result;
     }
     if (documents.empty()) {
