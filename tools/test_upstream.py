@@ -580,7 +580,8 @@ async def flush_to_kernel(connection: Connection) -> None:
 
 
 def reset_connection(connection: Connection) -> None:
-    """Closes with SO_LINGER 0, which makes the kernel send RST instead of FIN."""
+    """Closes with SO_LINGER 0, which makes the kernel send RST instead of FIN,
+    and unwinds the handler: nothing more can be sent on the connection."""
     sock = connection.writer.get_extra_info("socket")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     connection.writer.transport.abort()
