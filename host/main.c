@@ -13,7 +13,6 @@
 #include <uv.h>
 
 #define MAX_MODULE_PATHS 64
-#define DEFAULT_DRAIN_TIMEOUT_MS 15000
 
 static const char usage_text[] =
     "usage: switchyard -c CONFIG [options]\n"
@@ -29,7 +28,8 @@ static const char usage_text[] =
     "      --concurrency N      worker threads (default: number of cores);\n"
     "                           0 runs everything on the main loop\n"
     "      --drain-timeout MS   how long SIGTERM/SIGINT wait for in-flight\n"
-    "                           requests before closing them (default 15000)\n"
+    "                           requests before closing them (default: the\n"
+    "                           listeners' timeouts.drain_timeout, else 15s)\n"
     "  -l, --log-level LEVEL    trace, debug, info (default), warn, error, off\n"
     "      --version            print the version and the filter ABI version\n"
     "  -h, --help               this text\n"
@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
   size_t module_path_count = 0;
   int check_only = 0;
   long concurrency = sysconf(_SC_NPROCESSORS_ONLN);
-  long drain_timeout = DEFAULT_DRAIN_TIMEOUT_MS;
+  long drain_timeout = 0; /* 0: the config decides */
   int option;
   while ((option = getopt_long(argc, argv, "c:l:h", long_options, NULL)) != -1) {
     switch (option) {
@@ -109,8 +109,8 @@ int main(int argc, char **argv) {
       case OPT_DRAIN_TIMEOUT: {
         char *end = NULL;
         drain_timeout = strtol(optarg, &end, 10);
-        if (*optarg == '\0' || *end != '\0' || drain_timeout < 0) {
-          fprintf(stderr, "switchyard: --drain-timeout wants milliseconds, got '%s'\n", optarg);
+        if (*optarg == '\0' || *end != '\0' || drain_timeout <= 0) {
+          fprintf(stderr, "switchyard: --drain-timeout wants a positive number of milliseconds, got '%s'\n", optarg);
           return 2;
         }
         break;

@@ -33,10 +33,19 @@ bool RequestDecoder::rawHeaderBytesAreStrict(std::string_view data) {
         break;
       }
       at_line_start_ = true;
+      if (raw_line_seen_) raw_in_field_lines_ = true;
+      raw_colon_seen_ = false;
     } else if (byte != '\r') {
       if (at_line_start_ && (byte == ' ' || byte == '\t') && raw_line_seen_) {
         fail(400, "obsolete line folding in request header");
         return false;
+      }
+      if (byte == ':' && raw_in_field_lines_ && !raw_colon_seen_) {
+        raw_colon_seen_ = true;
+        if (previous_raw_byte_ == ' ' || previous_raw_byte_ == '\t') {
+          fail(400, "whitespace between header field name and colon");
+          return false;
+        }
       }
       at_line_start_ = false;
       raw_line_seen_ = true;
@@ -77,6 +86,8 @@ void RequestDecoder::resume() {
   at_line_start_ = true;
   raw_line_seen_ = false;
   raw_scan_done_ = false;
+  raw_in_field_lines_ = false;
+  raw_colon_seen_ = false;
 }
 
 int RequestDecoder::fail(int status, std::string reason) {

@@ -75,7 +75,8 @@ class RequestDecoder {
   int countHeaderBytes(size_t length);
   void commitHeaderField();
   int afterCallback() const { return stop_requested_ ? HPE_PAUSED : HPE_OK; }
-  // Checks a header section's raw bytes for bare LF and obs-fold, which
+  // Checks a header section's raw bytes for bare LF, obs-fold and space
+  // before a field's colon, which
   // llhttp tolerates but which let two parsers disagree on message bounds.
   bool rawHeaderBytesAreStrict(std::string_view data);
 
@@ -100,6 +101,8 @@ class RequestDecoder {
   bool at_line_start_ = true;
   bool raw_line_seen_ = false;
   bool raw_scan_done_ = false;
+  bool raw_in_field_lines_ = false;  // past the request line
+  bool raw_colon_seen_ = false;      // on the current field line
   int error_status_ = 0;
   std::string error_reason_;
 };

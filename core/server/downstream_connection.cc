@@ -211,7 +211,7 @@ void DownstreamConnection::onStreamComplete(bool close_after) {
   if (!dispatching_) processBufferedInput();
   if (closing_ || stream_) return;
   if (read_paused_) resumeReading();
-  if (input_.empty() && !decoder_.inMessage()) armIdleTimer();
+  if (input_.empty() && (decoder_.paused() || !decoder_.inMessage())) armIdleTimer();
 }
 
 void DownstreamConnection::onPeerClosed() {

@@ -4,6 +4,7 @@
 #include <switchyard/embed.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -252,6 +253,11 @@ int sy_proxy_start(sy_proxy* proxy) {
 void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done, void* user_data) {
   if (proxy == nullptr || proxy->draining) return;
   proxy->draining = true;
+  if (timeout_ms == 0 && proxy->config) {
+    for (const auto& listener : proxy->config->listeners) {
+      timeout_ms = std::max(timeout_ms, listener->drain_timeout_ms);
+    }
+  }
   proxy->done = done;
   proxy->done_user_data = user_data;
   if (!proxy->started) {

@@ -455,7 +455,9 @@ void Stream::respondLocally(size_t filter_count, int status, std::string_view bo
                             std::string_view details) {
   response_details_ = std::string(details);
   if (request_) request_->cancel();
-  if (!request_complete_) request_abandoned_ = true;
+  // A request without a body completes right after its headers; only a body
+  // still on the wire makes the reply cut the request short.
+  if (!request_complete_ && !request_info_.end_stream) request_abandoned_ = true;
   if (waiting_for_pool_ && pool_ != nullptr) {
     pool_->cancel(*this);
     waiting_for_pool_ = false;

@@ -1,209 +1,398 @@
-"""The real switchyard process between a real client and the real test
-upstream: routing through filters in order, smuggling refused before the
-upstream, keep-alive reuse, 10 MB streamed both ways, SIGTERM drain."""
+"""The real switchyard between a raw-socket client and the real test
+upstream: forwarding, the headers a proxy adds and removes, keep-alive and
+pipelining, bodiless responses, 100-continue, connection close rules,
+routing, local error statuses and the admin endpoints."""
 import hashlib
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import unittest
-import urllib.request
 
-BIN = os.environ["SWITCHYARD_BIN"]
-MODULES = os.environ["SWITCHYARD_MODULE_DIR"]
-ROOT = os.environ["SWITCHYARD_SOURCE_ROOT"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from harness import (MODULE_DIR, IntegrationTestCase, RawClient, echo_header_names, echo_header_values,  # noqa: E402
+                     exchange, free_port, main, request_bytes)
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Small, so that 414 and 431 are cheap to provoke; everything else fits.
+MAX_REQUEST_HEADERS_BYTES = 4096
 
 
-def wait_for_port(port, deadline=10.0):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"port {port} never accepted")
-
-
-def raw_exchange(port, data, timeout=5.0):
-    """Sends bytes, returns everything read until the proxy closes."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(data)
-        chunks = []
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-
-class ProxyTest(unittest.TestCase):
+class ProxyBasicsTest(IntegrationTestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.upstream_port = free_port()
-        self.proxy_port = free_port()
-        self.upstream = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tools", "test_upstream.py"), "--port", str(self.upstream_port),
-             "--name", "up"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.upstream_port)
+        super().setUp()
+        self.alpha = self.start_upstream("alpha")
+        self.beta = self.start_upstream("beta")
+        self.port = free_port()
+        self.admin_port = free_port()
+        # Each route of the catch-all and the suffix vhosts rewrites the path
+        # to a marker, so the upstream's echo shows which one matched.
         config = f"""
 listeners:
   - name: edge
-    port: {self.proxy_port}
+    address: 127.0.0.1
+    port: {self.port}
+    limits: {{ max_request_headers_bytes: {MAX_REQUEST_HEADERS_BYTES} }}
     filters:
-      - {{ name: a, module: headers, config: {{ request: {{ add: [{{name: x-order, value: a}}] }}, response: {{ add: [{{name: x-order, value: a}}] }} }} }}
-      - {{ name: b, module: headers, config: {{ request: {{ add: [{{name: x-order, value: b}}] }}, response: {{ add: [{{name: x-order, value: b}}] }} }} }}
+      - name: headers
+        config:
+          response:
+            add: [{{ name: x-via-filter, value: "%LISTENER%" }}]
     virtual_hosts:
-      - name: all
+      - name: exact
+        domains: ["api.example.com"]
+        routes:
+          - {{ name: exact-host, match: {{ prefix: / }}, route: {{ cluster: alpha, prefix_rewrite: /vhost-exact/ }} }}
+      - name: suffix
+        domains: ["*.example.com"]
+        routes:
+          - {{ name: suffix-host, match: {{ prefix: / }}, route: {{ cluster: alpha, prefix_rewrite: /vhost-suffix/ }} }}
+      - name: longer-suffix
+        domains: ["*.deep.example.com"]
+        routes:
+          - {{ name: longer, match: {{ prefix: / }}, route: {{ cluster: alpha, prefix_rewrite: /vhost-longer/ }} }}
+      - name: strict
+        domains: ["strict.test"]
+        routes:
+          - name: exact-path
+            match: {{ path: /exact }}
+            route: {{ cluster: alpha, prefix_rewrite: /matched-exact }}
+          - name: prefix-path
+            match: {{ prefix: /pre }}
+            route: {{ cluster: alpha, prefix_rewrite: /matched-prefix }}
+          - name: blue-variant
+            match: {{ prefix: /variant, headers: [{{ name: x-variant, exact: blue }}] }}
+            route: {{ cluster: beta }}
+          - name: any-variant
+            match: {{ prefix: /variant }}
+            route: {{ cluster: alpha }}
+          - name: rewrite
+            match: {{ prefix: /rewrite/ }}
+            route: {{ cluster: alpha, prefix_rewrite: /new/, host_rewrite: backend.internal }}
+          - name: dead
+            match: {{ prefix: /dead }}
+            route: {{ cluster: dead }}
+      - name: everything-else
         domains: ["*"]
         routes:
-          - name: special
-            match: {{ prefix: /special/ }}
-            route: {{ cluster: backend, prefix_rewrite: /echo/ }}
-            filter_overrides: {{ a: {{ response: {{ set: [{{name: x-route, value: "%ROUTE%"}}] }} }} }}
-          - match: {{ prefix: / }}
-            route: {{ cluster: backend }}
+          - {{ name: default, match: {{ prefix: / }}, route: {{ cluster: alpha }} }}
 clusters:
-  - name: backend
-    endpoints: [{{ address: 127.0.0.1, port: {self.upstream_port} }}]
+  - name: alpha
+    connect_timeout: 1s
+    endpoints: [{{ address: 127.0.0.1, port: {self.alpha.port} }}]
+  - name: beta
+    connect_timeout: 1s
+    endpoints: [{{ address: 127.0.0.1, port: {self.beta.port} }}]
+  - name: dead
+    connect_timeout: 1s
+    endpoints: [{{ address: 127.0.0.1, port: {free_port()} }}]
+admin:
+  address: 127.0.0.1
+  port: {self.admin_port}
 """
-        self.config_path = os.path.join(self.tmp.name, "proxy.yaml")
-        with open(self.config_path, "w") as f:
-            f.write(config)
-        self.log = open(os.path.join(self.tmp.name, "proxy.log"), "w+")
-        self.proxy = subprocess.Popen([BIN, "-c", self.config_path, "--concurrency", "1", "--module-path", MODULES,
-                                       "-l", "debug"], stdout=self.log, stderr=self.log)
-        wait_for_port(self.proxy_port)
+        self.proxy = self.start_proxy(config, self.port)
 
-    def tearDown(self):
-        for process in (self.proxy, self.upstream):
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-        self.log.seek(0)
-        if any(self._outcome.errors if hasattr(self._outcome, "errors") else []):
-            print(self.log.read())
-        self.log.close()
-        self.tmp.cleanup()
+    # -- helpers -------------------------------------------------------------
 
-    def get(self, path, data=None, headers=None):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.proxy_port}{path}", data=data, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
+    def echo(self, path="/echo", host="test.local", method="GET", headers=None, body=b""):
+        response = exchange(self.port, method, path, headers, body, host)
+        self.assertEqual(response.status, 200, response.raw_head)
+        return response.json()
 
-    def upstream_stats(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.upstream_port}/__stats", timeout=5) as response:
-            return json.loads(response.read())
+    # -- forwarding ----------------------------------------------------------
 
-    def test_filters_run_in_order_and_reverse_on_responses(self):
-        status, headers, body = self.get("/echo")
-        self.assertEqual(status, 200)
-        seen_upstream = [value for name, value in json.loads(body)["headers"] if name.lower() == "x-order"]
-        self.assertEqual(seen_upstream, ["a", "b"])
-        self.assertEqual(headers.get_all("x-order"), ["b", "a"])
+    def test_get_is_forwarded_with_method_path_and_query(self):
+        response = exchange(self.port, "GET", "/echo/some/where?x=1&y=%20z")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-upstream-name"), "alpha")
+        self.assertEqual(response.header("x-via-filter"), "edge")
+        echo = response.json()
+        self.assertEqual(echo["method"], "GET")
+        self.assertEqual(echo["path"], "/echo/some/where?x=1&y=%20z")
+        self.assertEqual(echo["body_length"], 0)
+        self.assertEqual(echo_header_values(echo, "host"), ["test.local"])
 
-    def test_route_override_replaces_one_filters_config(self):
-        status, headers, body = self.get("/special/x")
-        self.assertEqual(status, 200)
-        self.assertEqual(json.loads(body)["path"], "/echo/x")
-        self.assertEqual(headers.get("x-route"), "special")
-        self.assertEqual(headers.get_all("x-order"), ["b"], "filter a's override has no response add")
+    def test_post_body_reaches_upstream_intact(self):
+        body = os.urandom(100_000)
+        echo = self.echo("/echo/post", method="POST", body=body, headers=[("Content-Type", "application/x-test")])
+        self.assertEqual(echo["method"], "POST")
+        self.assertEqual(echo["path"], "/echo/post")
+        self.assertEqual(echo["body_length"], len(body))
+        self.assertEqual(echo["body_sha256"], hashlib.sha256(body).hexdigest())
+        self.assertEqual(echo_header_values(echo, "content-type"), ["application/x-test"])
+        self.assertEqual(echo_header_values(echo, "content-length"), [str(len(body))])
 
-    def test_forwarded_headers_and_hop_by_hop_removed(self):
-        # A raw request: urllib would replace the Connection header.
-        response = raw_exchange(self.proxy_port, b"GET /echo HTTP/1.1\r\nHost: h\r\nConnection: x-secret, close\r\n"
-                                                 b"X-Secret: 1\r\nTE: trailers\r\nKeep-Alive: 5\r\n\r\n")
-        body = response.split(b"\r\n\r\n", 1)[1]
-        names = [name.lower() for name, _ in json.loads(body)["headers"]]
-        self.assertIn("x-forwarded-for", names)
-        self.assertIn("x-forwarded-proto", names)
-        for hop in ("x-secret", "te", "connection", "keep-alive"):
-            self.assertNotIn(hop, names)
+    def test_x_forwarded_for_and_proto_are_set(self):
+        echo = self.echo()
+        self.assertEqual(echo_header_values(echo, "x-forwarded-for"), ["127.0.0.1"])
+        self.assertEqual(echo_header_values(echo, "x-forwarded-proto"), ["http"])
 
-    def test_smuggling_shapes_get_400_and_reach_nothing(self):
-        shapes = [
-            b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-            b"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
-            b"GET /echo HTTP/1.1\nHost: h\n\n",
-            b"GET /echo HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  folded\r\n\r\n",
-            b"GET /echo HTTP/1.1\r\nHost : h\r\n\r\n",
+    def test_x_forwarded_for_is_appended_to_and_proto_overwritten(self):
+        echo = self.echo(headers=[("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "https")])
+        self.assertEqual(echo_header_values(echo, "x-forwarded-for"), ["203.0.113.7, 127.0.0.1"])
+        self.assertEqual(echo_header_values(echo, "x-forwarded-proto"), ["http"])
+
+    def test_hop_by_hop_headers_are_not_forwarded(self):
+        echo = self.echo(headers=[
+            ("Connection", "keep-alive, X-Private-Hop"),
+            ("X-Private-Hop", "secret"),
+            ("Keep-Alive", "timeout=5"),
+            ("TE", "trailers"),
+            ("Upgrade", "h2c"),
+            ("Proxy-Connection", "keep-alive"),
+            ("X-End-To-End", "kept"),
+        ])
+        names = echo_header_names(echo)
+        for hop in ("connection", "x-private-hop", "keep-alive", "te", "upgrade", "proxy-connection"):
+            self.assertNotIn(hop, names, f"{hop} reached the upstream: {echo['headers']}")
+        self.assertEqual(echo_header_values(echo, "x-end-to-end"), ["kept"])
+
+    def test_hop_by_hop_headers_of_the_response_are_not_forwarded(self):
+        # The upstream answers /close with "Connection: close"; that is about
+        # the upstream connection, and the client's connection stays open.
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/close"))
+            response = client.read_response()
+            self.assertEqual(response.status, 200)
+            self.assertNotIn("close", response.connection_tokens)
+            client.send(request_bytes("GET", "/echo"))
+            self.assertEqual(client.read_response().status, 200)
+
+    # -- connection reuse ------------------------------------------------------
+
+    def test_keep_alive_reuses_client_and_upstream_connections(self):
+        self.alpha.reset_stats()
+        with RawClient(self.port) as client:
+            numbers = []
+            for i in range(20):
+                client.send(request_bytes("GET", f"/echo/same-connection/{i}"))
+                response = client.read_response()
+                self.assertEqual(response.status, 200)
+                self.assertNotIn("close", response.connection_tokens)
+                numbers.append(response.json()["request_number_on_connection"])
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 20)),
+                         "the upstream connection was not reused between keep-alive requests")
+        for i in range(20):
+            self.assertEqual(exchange(self.port, "GET", f"/echo/new-connection/{i}").status, 200)
+        stats = self.alpha.stats()
+        self.assertEqual(stats["requests"], 40)
+        self.assertLess(stats["connections_accepted"], stats["requests"])
+        self.assertLessEqual(stats["connections_accepted"], 2,
+                             "sequential requests should share one pooled upstream connection")
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        with RawClient(self.port) as client:
+            client.send(b"".join(request_bytes("GET", f"/echo/pipelined/{i}") for i in range(3)))
+            paths = []
+            for _ in range(3):
+                response = client.read_response()
+                self.assertEqual(response.status, 200)
+                paths.append(response.json()["path"])
+            self.assertEqual(paths, ["/echo/pipelined/0", "/echo/pipelined/1", "/echo/pipelined/2"])
+            self.assertStillOpen(client)
+
+    def test_pipelined_requests_with_bodies_keep_their_framing(self):
+        bodies = [b"first", b"", os.urandom(70_000)]
+        data = b"".join(request_bytes("POST", f"/echo/{i}", [("Content-Length", str(len(body)))], body)
+                        for i, body in enumerate(bodies))
+        with RawClient(self.port) as client:
+            client.send(data)
+            for i, body in enumerate(bodies):
+                echo = client.read_response().json()
+                self.assertEqual(echo["path"], f"/echo/{i}")
+                self.assertEqual(echo["body_sha256"], hashlib.sha256(body).hexdigest())
+
+    # -- bodiless responses --------------------------------------------------
+
+    def test_head_gets_headers_without_body(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("HEAD", "/bytes/1000"))
+            response = client.read_response(head_request=True)
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.header("content-length"), "1000")
+            # A body would show up as garbage in front of the next response.
+            client.send(request_bytes("GET", "/echo/after-head"))
+            after = client.read_response()
+            self.assertEqual(after.status, 200)
+            self.assertEqual(after.json()["path"], "/echo/after-head")
+            self.assertEqual(after.json()["method"], "GET")
+
+    def test_head_of_a_chunked_resource_gets_no_body(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("HEAD", "/bytes/5000?chunked=1"))
+            response = client.read_response(head_request=True)
+            self.assertEqual(response.status, 200)
+            client.send(request_bytes("GET", "/echo/after-head"))
+            self.assertEqual(client.read_response().json()["path"], "/echo/after-head")
+
+    def test_204_and_304_have_no_body(self):
+        with RawClient(self.port) as client:
+            for status in (204, 304):
+                client.send(request_bytes("GET", f"/status/{status}"))
+                response = client.read_response()
+                self.assertEqual(response.status, status)
+                self.assertFalse(response.has_header("transfer-encoding"), response.raw_head)
+                self.assertNotIn("close", response.connection_tokens)
+            client.send(request_bytes("GET", "/echo/after-bodiless"))
+            after = client.read_response()
+            self.assertEqual(after.status, 200)
+            self.assertEqual(after.json()["path"], "/echo/after-bodiless")
+
+    # -- expect and close rules ----------------------------------------------
+
+    def test_expect_100_continue_gets_interim_response_before_final(self):
+        body = b"x" * 5000
+        with RawClient(self.port) as client:
+            client.send(request_bytes("POST", "/echo/expect",
+                                      [("Content-Length", str(len(body))), ("Expect", "100-continue")]))
+            interim = client.read_response()
+            self.assertEqual(interim.raw_head, b"HTTP/1.1 100 Continue\r\n\r\n")
+            client.send(body)
+            final = client.read_response()
+            self.assertEqual(final.status, 200)
+            self.assertEqual(final.json()["body_sha256"], hashlib.sha256(body).hexdigest())
+            # Exactly one interim response: the upstream's own 100 (if it was
+            # asked) must not be relayed as a second one.
+            client.send(request_bytes("GET", "/echo/next"))
+            self.assertEqual(client.read_response().status, 200)
+
+    def test_connection_close_from_client_closes_after_response(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo", [("Connection", "close")]))
+            response = client.read_response()
+            self.assertEqual(response.status, 200)
+            self.assertIn("close", response.connection_tokens)
+            self.assertClosedByPeer(client)
+
+    def test_http_1_0_request_is_served_and_closed(self):
+        with RawClient(self.port) as client:
+            client.send(b"GET /echo/old HTTP/1.0\r\n\r\n")
+            response = client.read_response()
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.json()["path"], "/echo/old")
+            self.assertClosedByPeer(client)
+
+    def test_http_1_0_gets_a_chunked_upstream_body_unchunked_and_closed(self):
+        with RawClient(self.port) as client:
+            client.send(b"GET /bytes/200000?chunked=1 HTTP/1.0\r\nHost: test.local\r\n\r\n")
+            response = client.read_response()
+            self.assertEqual(response.status, 200)
+            self.assertFalse(response.has_header("transfer-encoding"), "HTTP/1.0 cannot take chunked")
+            self.assertEqual(len(response.body), 200000)
+            self.assertEqual(hashlib.sha256(response.body).hexdigest(), response.header("x-body-sha256"))
+            self.assertTrue(client.eof or client.closed_by_peer())
+
+    # -- routing ---------------------------------------------------------------
+
+    def test_virtual_host_exact_beats_suffix_beats_wildcard(self):
+        cases = [
+            ("api.example.com", "/vhost-exact/x"),
+            ("API.Example.COM", "/vhost-exact/x"),
+            ("api.example.com:8080", "/vhost-exact/x"),
+            ("www.example.com", "/vhost-suffix/x"),
+            ("a.b.example.com", "/vhost-suffix/x"),
+            ("x.deep.example.com", "/vhost-longer/x"),
+            ("example.com", "/x"),
+            ("other.test", "/x"),
         ]
-        before = self.upstream_stats()["requests"]
-        for shape in shapes:
-            response = raw_exchange(self.proxy_port, shape)
-            self.assertTrue(response.startswith(b"HTTP/1.1 400 "), (shape, response[:80]))
-            self.assertIn(b"connection: close", response.lower())
-        self.assertEqual(self.upstream_stats()["requests"], before, "nothing may be forwarded")
+        for host, expected_path in cases:
+            with self.subTest(host=host):
+                self.assertEqual(self.echo("/x", host=host)["path"], expected_path)
 
-    def test_keep_alive_reuses_upstream_connections(self):
-        before = self.upstream_stats()
-        for _ in range(20):
-            self.assertEqual(self.get("/echo")[0], 200)
-        after = self.upstream_stats()
-        self.assertEqual(after["requests"] - before["requests"], 20)
-        self.assertLess(after["connections_accepted"] - before["connections_accepted"], 5)
+    def test_exact_path_and_prefix_routes(self):
+        self.assertEqual(self.echo("/exact", host="strict.test")["path"], "/matched-exact")
+        self.assertEqual(self.echo("/exact?q=1", host="strict.test")["path"], "/matched-exact?q=1")
+        # A prefix is a string prefix, not a path segment (as in Envoy).
+        self.assertEqual(self.echo("/prefix/deeper", host="strict.test")["path"], "/matched-prefixfix/deeper")
+        self.assertEqual(self.echo("/pre", host="strict.test")["path"], "/matched-prefix")
+        # /exact/more is not the exact path and no prefix route covers it.
+        self.assertEqual(exchange(self.port, "GET", "/exact/more", host="strict.test").status, 404)
 
-    def test_pipelined_requests_answered_in_order(self):
-        data = b"".join(f"GET /echo/{i} HTTP/1.1\r\nHost: h\r\n\r\n".encode() for i in range(3))
-        data += b"GET /echo/last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-        response = raw_exchange(self.proxy_port, data)
-        paths = [json.loads(part.split(b"\r\n\r\n", 1)[1].split(b"\nHTTP/1.1")[0])["path"]
-                 for part in response.split(b"HTTP/1.1 200 OK")[1:]]
-        self.assertEqual(paths, ["/echo/0", "/echo/1", "/echo/2", "/echo/last"])
+    def test_header_match_selects_route(self):
+        blue = exchange(self.port, "GET", "/variant", [("x-variant", "blue")], host="strict.test")
+        self.assertEqual(blue.header("x-upstream-name"), "beta")
+        red = exchange(self.port, "GET", "/variant", [("x-variant", "red")], host="strict.test")
+        self.assertEqual(red.header("x-upstream-name"), "alpha")
+        none = exchange(self.port, "GET", "/variant", host="strict.test")
+        self.assertEqual(none.header("x-upstream-name"), "alpha")
 
-    def test_ten_megabytes_each_way_keep_their_checksum(self):
-        body = os.urandom(10 * 1024 * 1024)
-        status, _, echoed = self.get("/echo", data=body)
-        self.assertEqual(status, 200)
-        self.assertEqual(json.loads(echoed)["body_sha256"], hashlib.sha256(body).hexdigest())
-        status, headers, payload = self.get("/bytes/10485760")
-        self.assertEqual(len(payload), 10485760)
-        self.assertEqual(hashlib.sha256(payload).hexdigest(), headers["x-body-sha256"])
-        status, headers, payload = self.get("/bytes/3000000?chunked=1")
-        self.assertEqual(hashlib.sha256(payload).hexdigest(), headers["x-body-sha256"])
+    def test_prefix_rewrite_and_host_rewrite_are_seen_upstream(self):
+        echo = self.echo("/rewrite/a/b?c=d", host="strict.test")
+        self.assertEqual(echo["path"], "/new/a/b?c=d")
+        self.assertEqual(echo_header_values(echo, "host"), ["backend.internal"])
 
-    def test_malformed_upstream_response_is_502_and_proxy_keeps_serving(self):
-        self.assertEqual(self.get("/malformed")[0], 502)
-        self.assertEqual(self.get("/reset")[0], 502)
-        self.assertEqual(self.get("/echo")[0], 200)
+    def test_no_matching_route_is_404_and_reaches_no_upstream(self):
+        self.alpha.reset_stats()
+        self.beta.reset_stats()
+        response = exchange(self.port, "GET", "/nowhere", host="strict.test")
+        self.assertEqual(response.status, 404)
+        self.assertFalse(response.has_header("x-upstream-name"))
+        self.assertEqual(self.alpha.stats()["requests"], 0)
+        self.assertEqual(self.beta.stats()["requests"], 0)
 
-    def test_no_route_is_404_and_dead_upstream_is_503(self):
-        self.upstream.kill()
-        self.upstream.wait()
-        self.assertEqual(self.get("/echo")[0], 503)
+    def test_404_for_a_complete_request_keeps_the_connection(self):
+        # The request had no body and was fully read, so nothing forces a
+        # close: the next request on the connection is served.
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/nowhere", host="strict.test"))
+            response = client.read_response()
+            self.assertEqual(response.status, 404)
+            self.assertNotIn("close", response.connection_tokens, response.raw_head)
+            client.send(request_bytes("GET", "/exact", host="strict.test"))
+            self.assertEqual(client.read_response().status, 200)
 
-    def test_sigterm_drains_in_flight_request_and_exits_zero(self):
-        with socket.create_connection(("127.0.0.1", self.proxy_port), timeout=10) as s:
-            s.sendall(b"GET /delay/1000 HTTP/1.1\r\nHost: h\r\n\r\n")
-            time.sleep(0.2)
-            self.proxy.send_signal(signal.SIGTERM)
-            response = b""
-            while b"\r\n\r\n" not in response or not response.rstrip().endswith(b"}"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                response += chunk
-        self.assertTrue(response.startswith(b"HTTP/1.1 200 "), response[:80])
-        self.assertEqual(self.proxy.wait(timeout=10), 0)
+    def test_endpoint_refusing_connections_is_503(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/dead", host="strict.test"))
+            response = client.read_response()
+            self.assertEqual(response.status, 503)
+            client.send(request_bytes("GET", "/exact", host="strict.test"))
+            self.assertEqual(client.read_response().status, 200)
+
+    # -- size limits -----------------------------------------------------------
+
+    def test_url_over_the_header_limit_is_414_and_closed(self):
+        self.alpha.reset_stats()
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo/" + "u" * (MAX_REQUEST_HEADERS_BYTES + 100)))
+            response = client.read_response()
+            self.assertEqual(response.status, 414)
+            self.assertClosedByPeer(client)
+        self.assertEqual(self.alpha.stats()["requests"], 0)
+
+    def test_headers_over_the_limit_are_431_and_closed(self):
+        self.alpha.reset_stats()
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo", [("X-Big", "h" * (MAX_REQUEST_HEADERS_BYTES + 100))]))
+            response = client.read_response()
+            self.assertEqual(response.status, 431)
+            self.assertClosedByPeer(client)
+        with RawClient(self.port) as client:
+            many = [(f"X-Many-{i}", "v" * 40) for i in range(MAX_REQUEST_HEADERS_BYTES // 40)]
+            client.send(request_bytes("GET", "/echo", many))
+            self.assertEqual(client.read_response().status, 431)
+            self.assertClosedByPeer(client)
+        self.assertEqual(self.alpha.stats()["requests"], 0)
+
+    def test_headers_just_under_the_limit_are_accepted(self):
+        echo = self.echo(headers=[("X-Big", "h" * (MAX_REQUEST_HEADERS_BYTES // 2))])
+        self.assertEqual(len(echo_header_values(echo, "x-big")[0]), MAX_REQUEST_HEADERS_BYTES // 2)
+
+    # -- admin -------------------------------------------------------------------
+
+    def test_admin_ready_is_200_live(self):
+        response = exchange(self.admin_port, "GET", "/ready")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.body.strip(), b"LIVE")
+
+    def test_admin_modules_lists_the_headers_module(self):
+        response = exchange(self.admin_port, "GET", "/modules")
+        self.assertEqual(response.status, 200)
+        modules = json.loads(response.body)
+        headers = [module for module in modules if module["name"] == "headers"]
+        self.assertEqual(len(headers), 1, modules)
+        self.assertEqual(headers[0]["abi"], "1.0")
+        self.assertEqual(os.path.realpath(headers[0]["path"]),
+                         os.path.realpath(os.path.join(MODULE_DIR, "headers", "headers.so")))
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main()

@@ -62,7 +62,9 @@ int sy_proxy_start(sy_proxy *proxy);
 typedef void (*sy_proxy_done_fn)(sy_proxy *proxy, void *user_data);
 /* Stop accepting, let in-flight requests finish for up to timeout_ms, then
  * close every handle the proxy owns on every loop and call `done` on the
- * caller's loop. Free the proxy from `done` or after it. */
+ * caller's loop. Free the proxy from `done` or after it. A timeout_ms of 0
+ * uses the config: the longest listener timeouts.drain_timeout (default
+ * 15 s). */
 void sy_proxy_drain(sy_proxy *proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
                     void *user_data);
 

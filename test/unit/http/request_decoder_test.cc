@@ -113,6 +113,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{"bare_lf_in_field", "GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", 400},
         BadRequest{"obs_fold", "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  continued\r\n\r\n", 400},
         BadRequest{"space_before_colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400},
+        BadRequest{"space_before_colon_any_field", "GET / HTTP/1.1\r\nHost: h\r\nX-A : 1\r\n\r\n", 400},
         BadRequest{"missing_host", "GET / HTTP/1.1\r\n\r\n", 400},
         BadRequest{"two_hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
         BadRequest{"te_not_chunked", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400},

@@ -1,0 +1,199 @@
+"""Bad bytes from either side. Requests a smuggling attack could use get 400
+and a close, and nothing of them reaches the upstream; malformed, reset or
+vanished upstreams give the client 502 and leave the proxy serving."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import (ConnectionClosed, IntegrationTestCase, RawClient, exchange, free_port, main,  # noqa: E402
+                     request_bytes, simple_config, wait_until)
+
+# Each is complete as sent: a proxy that accepted it would forward it at once.
+REQUESTS_THAT_MUST_BE_REJECTED = {
+    "content_length_and_chunked":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"0\r\n\r\n",
+    "chunked_and_content_length":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+        b"0\r\n\r\n",
+    "two_different_content_lengths":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    "content_length_list":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3, 4\r\n\r\nabcd",
+    "invalid_chunk_size":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    "bare_lf_line_endings":
+        b"GET /echo HTTP/1.1\nHost: h\nX-A: 1\n\n",
+    "bare_lf_after_one_header":
+        b"GET /echo HTTP/1.1\r\nHost: h\nX-A: 1\r\n\r\n",
+    "obs_fold_with_space":
+        b"GET /echo HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
+    "obs_fold_with_tab":
+        b"GET /echo HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\tfolded\r\n\r\n",
+    "space_before_colon":
+        b"GET /echo HTTP/1.1\r\nHost: h\r\nX-A : 1\r\n\r\n",
+    "space_before_colon_of_content_length":
+        b"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length : 4\r\n\r\nabcd",
+    "missing_host_on_http_1_1":
+        b"GET /echo HTTP/1.1\r\nX-A: 1\r\n\r\n",
+    "two_host_headers":
+        b"GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+}
+
+
+class BadRequestTest(IntegrationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        self.proxy = self.start_proxy(simple_config(self.port, self.upstream.port), self.port)
+
+    def assert_rejected_with_400_and_closed(self, data: bytes):
+        with RawClient(self.port) as client:
+            client.send(data)
+            response = client.read_response()
+            self.assertEqual(response.status, 400, response.raw_head)
+            # The upstream would also answer 400 to some of these; the proxy
+            # must have answered itself, without forwarding.
+            self.assertFalse(response.has_header("x-upstream-name"),
+                             f"the request was forwarded and the upstream answered: {response.raw_head!r}")
+            self.assertIn("close", response.connection_tokens)
+            self.assertClosedByPeer(client)
+
+    def test_each_smuggling_shape_is_400_closed_and_never_forwarded(self):
+        self.upstream.reset_stats()
+        for name, data in REQUESTS_THAT_MUST_BE_REJECTED.items():
+            with self.subTest(name):
+                self.assert_rejected_with_400_and_closed(data)
+        stats = self.upstream.stats()
+        self.assertEqual(stats["requests"], 0, f"forwarded: {stats['requests_by_path']}")
+        self.assertEqual(exchange(self.port).status, 200, "the proxy stopped serving")
+
+    def test_bad_request_after_a_good_one_on_the_same_connection(self):
+        # The good one is answered, the bad one gets 400 and the close; the
+        # request that follows it in the same send is never looked at.
+        self.upstream.reset_stats()
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo/good")
+                        + REQUESTS_THAT_MUST_BE_REJECTED["content_length_and_chunked"]
+                        + request_bytes("GET", "/echo/smuggled"))
+            self.assertEqual(client.read_response().json()["path"], "/echo/good")
+            response = client.read_response()
+            self.assertEqual(response.status, 400)
+            self.assertClosedByPeer(client)
+        self.assertEqual(self.upstream.stats()["requests_by_path"], {"/echo/good": 1})
+
+    def test_invalid_chunk_size_after_forwarding_started_is_400_and_abandons_the_upstream(self):
+        # The bad chunk arrives in a later packet than the headers, so the
+        # head and the first chunk are already upstream. The client gets 400
+        # and a close, and the upstream connection, left in the middle of a
+        # request, must be closed rather than pooled.
+        with RawClient(self.port) as client:
+            client.send(b"POST /echo/split HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["connections_open"] == 1, 5))
+            client.send(b"zz\r\nabc\r\n0\r\n\r\n")
+            response = client.read_response()
+            self.assertEqual(response.status, 400, response.raw_head)
+            self.assertClosedByPeer(client)
+        self.assertTrue(wait_until(lambda: self.upstream.stats()["connections_open"] == 0, 5),
+                        "the upstream connection carrying half a request was kept")
+        self.assertEqual(exchange(self.port).status, 200)
+
+
+class BadUpstreamTest(IntegrationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("first")
+        self.port = free_port()
+        self.proxy = self.start_proxy(simple_config(self.port, self.upstream.port), self.port)
+
+    def assert_next_request_uses_a_new_upstream_connection(self, broken_connection_id, accepted_before):
+        after = exchange(self.port, "GET", "/echo/after")
+        self.assertEqual(after.status, 200)
+        self.assertNotEqual(after.json()["connection_id"], broken_connection_id,
+                            "the connection that carried the malformed response was reused")
+        self.assertEqual(self.upstream.stats()["connections_accepted"], accepted_before + 1)
+
+    def warm_pooled_connection(self):
+        """Leaves one idle pooled upstream connection; returns its id and the
+        upstream's connections_accepted."""
+        warm = exchange(self.port, "GET", "/echo/warm")
+        self.assertEqual(warm.status, 200)
+        return warm.json()["connection_id"], self.upstream.stats()["connections_accepted"]
+
+    def test_malformed_response_head_is_502_and_next_request_uses_a_new_connection(self):
+        for kind in ("badstatus", "badheader", "nocrlf"):
+            with self.subTest(kind):
+                pooled_id, accepted_before = self.warm_pooled_connection()
+                with RawClient(self.port) as client:
+                    client.send(request_bytes("GET", f"/malformed?kind={kind}"))
+                    response = client.read_response()
+                    self.assertEqual(response.status, 502, response.raw_head)
+                    # The client's own connection is fine and stays usable.
+                    client.send(request_bytes("GET", "/echo/same-client"))
+                    self.assertEqual(client.read_response().status, 200)
+                # /echo/same-client opened the replacement connection.
+                self.assertEqual(self.upstream.stats()["connections_accepted"], accepted_before + 1)
+                after = exchange(self.port, "GET", "/echo/after")
+                self.assertNotEqual(after.json()["connection_id"], pooled_id)
+
+    def test_malformed_chunked_response_body_is_never_delivered_as_complete(self):
+        # Whatever the status, the client must be able to tell the response
+        # is broken: a 502, or a response whose body never completes.
+        pooled_id, accepted_before = self.warm_pooled_connection()
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/malformed?kind=badchunk"))
+            try:
+                response = client.read_response()
+            except ConnectionClosed:
+                response = None
+            if response is not None:
+                self.assertEqual(response.status, 502, f"delivered as complete: {response.raw_head!r}")
+        self.assert_next_request_uses_a_new_upstream_connection(pooled_id, accepted_before)
+
+    def test_upstream_reset_is_502_and_proxy_keeps_serving(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/reset"))
+            self.assertEqual(client.read_response().status, 502)
+            client.send(request_bytes("GET", "/echo/after-reset"))
+            self.assertEqual(client.read_response().json()["path"], "/echo/after-reset")
+        self.assertEqual(exchange(self.port).status, 200)
+
+    def test_reset_in_the_middle_of_the_body_cuts_the_client_response(self):
+        # The head is already out, so a 502 is no longer possible: the client
+        # must be able to tell the response is incomplete (short and closed).
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/reset-mid-body?bytes=100000"))
+            head = client.read_response(head_request=True)
+            self.assertEqual(head.status, 200)
+            promised = int(head.header("content-length"))
+            received = len(client.read_all_until_close())
+            self.assertLess(received, promised)
+        self.assertEqual(exchange(self.port).status, 200)
+
+    def test_upstream_killed_during_request_is_502_and_restarted_upstream_is_served(self):
+        port = self.upstream.port
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/hang"))
+            self.assertTrue(self._wait_for_hang_to_arrive(), "the /hang request never reached the upstream")
+            self.upstream.kill()
+            response = client.read_response()
+            self.assertEqual(response.status, 502)
+        restarted = self.start_upstream("second", port=port)
+        response = exchange(self.port, "GET", "/echo/after-restart")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.json()["server"], "second")
+
+    def _wait_for_hang_to_arrive(self) -> bool:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.upstream.stats()["requests_by_path"].get("/hang"):
+                return True
+            time.sleep(0.02)
+        return False
+
+
+if __name__ == "__main__":
+    main()

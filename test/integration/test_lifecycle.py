@@ -1,0 +1,252 @@
+"""The proxy process from start to exit: command-line flags, graceful drain on
+SIGTERM and SIGINT, worker threads under concurrent load, and the downstream
+idle and request-headers timeouts."""
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import (IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
+                     request_bytes, run_switchyard, simple_config, wait_until)
+
+DRAIN_TIMEOUT_MS = 5000
+
+
+def connection_refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+class CommandLineTest(IntegrationTestCase):
+    def test_version_prints_version_and_filter_abi(self):
+        result = run_switchyard(["--version"])
+        self.assertEqual(result.returncode, 0, result)
+        self.assertRegex(result.stdout, r"^switchyard \d+\.\d+\.\d+")
+        self.assertIn("filter ABI 1.0", result.stdout)
+
+    def test_help_lists_the_main_flags(self):
+        result = run_switchyard(["--help"])
+        self.assertEqual(result.returncode, 0, result)
+        for flag in ("--check", "--module-path", "--concurrency", "--drain-timeout", "--config"):
+            self.assertIn(flag, result.stdout)
+
+    def test_no_config_is_a_usage_error(self):
+        result = run_switchyard([])
+        self.assertEqual(result.returncode, 2, result)
+        self.assertIn("-c", result.stderr)
+
+    def test_unknown_flag_is_a_usage_error(self):
+        result = run_switchyard(["--no-such-flag"])
+        self.assertEqual(result.returncode, 2, result)
+        self.assertIn("usage", result.stderr)
+
+    def test_bad_concurrency_is_refused(self):
+        result = run_switchyard(["-c", "unused.yaml", "--concurrency", "many"])
+        self.assertEqual(result.returncode, 2, result)
+        self.assertIn("--concurrency", result.stderr)
+
+    def test_listener_port_in_use_fails_to_start(self):
+        with socket.socket() as occupier:
+            occupier.bind(("127.0.0.1", 0))
+            occupier.listen()
+            port = occupier.getsockname()[1]
+            proxy = self.start_proxy(simple_config(port, free_port()), None)
+            self.assertEqual(proxy.wait(timeout=10), 1)
+            self.assertIn("edge", proxy.read_log())
+
+
+class DrainTest(IntegrationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        self.admin_port = free_port()
+        config = simple_config(self.port, self.upstream.port) + f"""
+admin:
+  address: 127.0.0.1
+  port: {self.admin_port}
+"""
+        self.proxy = self.start_proxy(config, self.port, extra_args=["--drain-timeout", str(DRAIN_TIMEOUT_MS)])
+
+    def drain_with(self, signum: int):
+        with RawClient(self.port, timeout=10) as in_flight, RawClient(self.port, timeout=10) as idle:
+            # An idle keep-alive connection that has finished one request.
+            idle.send(request_bytes("GET", "/echo/idle"))
+            self.assertEqual(idle.read_response().status, 200)
+            in_flight.send(request_bytes("GET", "/delay/1500"))
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["requests_by_path"].get("/delay/1500"), 5))
+            signalled_at = time.monotonic()
+            self.proxy.signal(signum)
+
+            # New connections are refused while the old request is running.
+            self.assertTrue(wait_until(lambda: connection_refused(self.port), 1.0),
+                            "the proxy still accepts connections after the signal")
+            self.assertLess(time.monotonic() - signalled_at, 1.4, "refusal came only after the request finished")
+            # The idle connection is closed rather than left to the deadline.
+            self.assertClosedByPeer(idle, within=1.0)
+
+            response = in_flight.read_response()
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.json()["path"], "/delay/1500")
+            self.assertIn("close", response.connection_tokens)
+            self.assertClosedByPeer(in_flight)
+        self.assertEqual(self.proxy.wait(timeout=DRAIN_TIMEOUT_MS / 1000), 0)
+        self.assertLess(time.monotonic() - signalled_at, DRAIN_TIMEOUT_MS / 1000)
+        self.assertFalse(port_accepts(self.admin_port), "the admin port outlived the process")
+
+    def test_sigterm_finishes_in_flight_request_then_exits_zero(self):
+        self.drain_with(signal.SIGTERM)
+
+    def test_sigint_finishes_in_flight_request_then_exits_zero(self):
+        self.drain_with(signal.SIGINT)
+
+    def test_admin_ready_reports_draining(self):
+        with RawClient(self.port, timeout=10) as in_flight:
+            in_flight.send(request_bytes("GET", "/delay/1500"))
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["requests_by_path"].get("/delay/1500"), 5))
+            self.assertEqual(exchange(self.admin_port, "GET", "/ready").status, 200)
+            self.proxy.signal(signal.SIGTERM)
+            self.assertTrue(wait_until(lambda: exchange(self.admin_port, "GET", "/ready").status == 503, 1.0))
+            self.assertEqual(in_flight.read_response().status, 200)
+        self.assertEqual(self.proxy.wait(timeout=DRAIN_TIMEOUT_MS / 1000), 0)
+
+    def test_drain_deadline_closes_requests_that_never_finish(self):
+        proxy_port = free_port()
+        proxy = self.start_proxy(simple_config(proxy_port, self.upstream.port), proxy_port,
+                                 extra_args=["--drain-timeout", "300"], name="short-drain")
+        with RawClient(proxy_port, timeout=10) as hanging:
+            hanging.send(request_bytes("GET", "/hang"))
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["requests_by_path"].get("/hang"), 5))
+            signalled_at = time.monotonic()
+            proxy.signal(signal.SIGTERM)
+            self.assertEqual(proxy.wait(timeout=5), 0)
+            self.assertLess(time.monotonic() - signalled_at, 3.0)
+            self.assertEqual(hanging.read_all_until_close(), b"", "a cut request must not get a made-up response")
+
+    def test_listener_drain_timeout_from_config_bounds_the_drain(self):
+        # No --drain-timeout: the listener's timeouts.drain_timeout applies.
+        proxy_port = free_port()
+        config = simple_config(proxy_port, self.upstream.port,
+                               listener_extra="    timeouts: { drain_timeout: 0.3s }")
+        proxy = self.start_proxy(config, proxy_port, name="config-drain")
+        with RawClient(proxy_port, timeout=10) as hanging:
+            hanging.send(request_bytes("GET", "/hang"))
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["requests_by_path"].get("/hang"), 5))
+            signalled_at = time.monotonic()
+            proxy.signal(signal.SIGTERM)
+            try:
+                exit_code = proxy.wait(timeout=5)
+            except Exception:
+                self.fail("still draining 5 s after SIGTERM with drain_timeout: 0.3s in the config")
+            self.assertEqual(exit_code, 0)
+            self.assertLess(time.monotonic() - signalled_at, 3.0)
+
+
+class ConcurrencyTest(IntegrationTestCase):
+    def test_fifty_concurrent_requests_on_two_workers_all_succeed(self):
+        upstream = self.start_upstream("up")
+        port = free_port()
+        self.start_proxy(simple_config(port, upstream.port), port, concurrency=2)
+        upstream.reset_stats()
+        results = [None] * 50
+        start = threading.Barrier(50, timeout=10)
+
+        def one_request(index: int):
+            try:
+                start.wait()
+                response = exchange(port, "GET", f"/delay/200?i={index}", timeout=10)
+                results[index] = (response.status, response.json()["path"])
+            except Exception as error:  # reported below with the index
+                results[index] = ("error", repr(error))
+
+        threads = [threading.Thread(target=one_request, args=(i,)) for i in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=15)
+        failures = [(i, result) for i, result in enumerate(results)
+                    if result != (200, f"/delay/200?i={i}")]
+        self.assertEqual(failures, [])
+        self.assertEqual(upstream.stats()["requests"], 50)
+
+
+class DownstreamTimeoutTest(IntegrationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        config = simple_config(self.port, self.upstream.port,
+                               listener_extra="    timeouts: { idle_timeout: 0.5s, request_headers_timeout: 0.5s }")
+        self.proxy = self.start_proxy(config, self.port)
+
+    def test_idle_keep_alive_connection_is_closed_after_idle_timeout(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo"))
+            self.assertEqual(client.read_response().status, 200)
+            finished_at = time.monotonic()
+            self.assertStillOpen(client, 0.3, "well before idle_timeout")
+            self.assertClosedByPeer(client, within=2.0)
+            self.assertGreater(time.monotonic() - finished_at, 0.45)
+
+    def test_connection_that_never_sends_is_closed_after_idle_timeout(self):
+        with RawClient(self.port) as client:
+            opened_at = time.monotonic()
+            self.assertClosedByPeer(client, within=2.0)
+            self.assertGreater(time.monotonic() - opened_at, 0.45)
+
+    def test_slow_request_does_not_count_as_idle(self):
+        # /delay/1200 keeps a request in flight longer than idle_timeout.
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/delay/1200"))
+            self.assertEqual(client.read_response().status, 200)
+
+    def test_half_sent_headers_get_408_after_request_headers_timeout(self):
+        self.upstream.reset_stats()
+        with RawClient(self.port) as client:
+            sent_at = time.monotonic()
+            client.send(b"GET /echo HTTP/1.1\r\nHost: test.local\r\nX-Partial: ")
+            response = client.read_response()
+            elapsed = time.monotonic() - sent_at
+            self.assertEqual(response.status, 408)
+            self.assertGreater(elapsed, 0.45)
+            self.assertLess(elapsed, 3.0)
+            self.assertIn("close", response.connection_tokens)
+            self.assertClosedByPeer(client)
+        self.assertEqual(self.upstream.stats()["requests"], 0)
+
+    def test_half_sent_second_request_on_keep_alive_connection_gets_408(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/echo/first"))
+            self.assertEqual(client.read_response().status, 200)
+            sent_at = time.monotonic()
+            client.send(b"GET /echo/second HTTP/1.1\r\nHost: test.local\r\n")
+            response = client.read_response()
+            self.assertEqual(response.status, 408)
+            self.assertLess(time.monotonic() - sent_at, 3.0)
+            self.assertClosedByPeer(client)
+
+    def test_headers_trickled_slowly_still_time_out(self):
+        # Each byte resets nothing: the deadline runs from the first byte.
+        with RawClient(self.port) as client:
+            sent_at = time.monotonic()
+            client.send(b"GET /echo HTTP/1.1\r\n")
+            for _ in range(8):
+                time.sleep(0.1)
+                try:
+                    client.send(b"X-Drip: 1\r\n")
+                except OSError:
+                    break
+            response = client.read_response()
+            self.assertEqual(response.status, 408)
+            self.assertLess(time.monotonic() - sent_at, 3.0)
+
+
+if __name__ == "__main__":
+    main()
