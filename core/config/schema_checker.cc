@@ -22,7 +22,12 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::OneofDescriptor;
 using google::protobuf::Value;
 
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+std::string quoted(std::string_view text) {
+  std::string result;
+  result.reserve(text.size() + 2);
+  result.append(1, '"').append(text).append(1, '"');
+  return result;
+}
 
 std::string formatNumber(double number) {
   char text[32];

@@ -2,18 +2,25 @@
 
 namespace switchyard::module {
 
+namespace {
+
+// config_new writes its reason here; longer reasons are cut.
+constexpr size_t kConfigErrorCapacity = 1024;
+
+}  // namespace
+
 std::shared_ptr<const FilterConfig> FilterConfig::create(std::shared_ptr<LoadedModule> module, std::string_view json,
                                                          sy_config_context* context, const std::string& error_context,
                                                          std::string* error) {
   void* config = nullptr;
-  char message[1024] = "";
+  char reason[kConfigErrorCapacity] = "";
   sy_result result =
-      module->table->config_new(context, sy_slice{json.data(), json.size()}, &config, message, sizeof message);
+      module->table->config_new(context, sy_slice{json.data(), json.size()}, &config, reason, sizeof reason);
   if (result != SY_OK) {
-    message[sizeof message - 1] = '\0';
-    *error = error_context + ": " + loadErrorMessage(LoadError::kConfigRejected) + " (" +
-             loadErrorName(LoadError::kConfigRejected) + "): module " + module->name + ": " +
-             (message[0] != '\0' ? message : "no reason given");
+    reason[sizeof reason - 1] = '\0';
+    *error = formatLoadError(LoadError::kConfigRejected, error_context,
+                             "module '" + module->name + "' (" + module->path +
+                                 "): " + (reason[0] != '\0' ? reason : "no reason given"));
     return nullptr;
   }
   return std::shared_ptr<const FilterConfig>(new FilterConfig(std::move(module), config));

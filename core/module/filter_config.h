@@ -1,6 +1,9 @@
-// FilterConfig: one module config object (from config_new), immutable and
-// shared by every worker; config_destroy runs when the last user lets go.
+// FilterConfig: one module config object (from config_new). It is immutable
+// once created and shared read-only by every worker; config_destroy runs
+// when the last listener, route or in-flight stream lets go of it.
 #pragma once
+
+#include <switchyard/filter.h>
 
 #include <memory>
 #include <string>
@@ -12,8 +15,11 @@ namespace switchyard::module {
 
 class FilterConfig {
  public:
-  // Null with *error ("<context>: the module rejected its config ...: <the
-  // module's message>") when config_new fails.
+  // Hands `json` to the module's config_new. On rejection returns null and
+  // sets *error to "<error_context>: the module rejected its config
+  // (config_rejected): module '<name>' (<path>): <the module's message>".
+  // `context` is passed through to config_new (for metric_define) and need
+  // only live for this call.
   static std::shared_ptr<const FilterConfig> create(std::shared_ptr<LoadedModule> module, std::string_view json,
                                                     sy_config_context* context, const std::string& error_context,
                                                     std::string* error);
@@ -21,13 +27,16 @@ class FilterConfig {
   FilterConfig(const FilterConfig&) = delete;
   FilterConfig& operator=(const FilterConfig&) = delete;
 
+  // The module stays loaded at least as long as this config.
   const std::shared_ptr<LoadedModule>& module() const { return module_; }
+  // Module-owned; what stream_new receives.
   const void* config() const { return config_; }
 
  private:
   FilterConfig(std::shared_ptr<LoadedModule> module, void* config) : module_(std::move(module)), config_(config) {}
-  std::shared_ptr<LoadedModule> module_;
-  void* config_;
+
+  const std::shared_ptr<LoadedModule> module_;
+  void* const config_;
 };
 
 }  // namespace switchyard::module

@@ -6,39 +6,57 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
+#include <filesystem>
 
 namespace switchyard::module {
 
 namespace {
 
-// The fields every ABI 1.x module table must have, through config_destroy.
-constexpr size_t kMinimumTableSize = offsetof(sy_filter_module, config_destroy) + sizeof(void*);
+// Every table starts with size and abi, whatever its major; they are read
+// before anything else so that a module of another major gets an ABI
+// message rather than a complaint about its layout.
+constexpr size_t kTableHeaderSize = offsetof(sy_filter_module, abi) + sizeof(sy_abi_version);
+// An ABI 1.x table must reach at least through the required config hooks.
+constexpr size_t kMinimumTableSize =
+    offsetof(sy_filter_module, config_destroy) + sizeof(sy_filter_module::config_destroy);
+// module_init writes its reason here; longer reasons are cut.
+constexpr size_t kInitErrorCapacity = 1024;
 
-bool isFile(const std::string& path) {
-  struct stat info{};
+bool isRegularFile(const std::string& path) {
+  struct stat info {};
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
+// Names become file names, so anything that could walk the file system
+// ("../x", "/x", "a/b") is refused before the search.
 bool validModuleName(const std::string& name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
 }
 
-std::string failure(LoadError kind, LoadError* kind_out, const std::string& context, const std::string& detail) {
-  if (kind_out != nullptr) *kind_out = kind;
-  return context + ": " + loadErrorMessage(kind) + " (" + loadErrorName(kind) + "): " + detail;
+std::string abiText(sy_abi_version abi) { return std::to_string(abi.major) + "." + std::to_string(abi.minor); }
+
+std::string realPathOf(const std::string& path) {
+  char resolved[PATH_MAX];
+  return ::realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+}
+
+std::shared_ptr<LoadedModule> fail(LoadError error, const std::string& context, const std::string& detail,
+                                   std::string* error_out, LoadError* kind_out) {
+  *error_out = formatLoadError(error, context, detail);
+  if (kind_out != nullptr) *kind_out = error;
+  return nullptr;
 }
 
 }  // namespace
 
 LoadedModule::~LoadedModule() {
-  if (table != nullptr && table->module_shutdown != nullptr) table->module_shutdown();
-  if (dl_handle != nullptr) dlclose(dl_handle);
+  if (initialized_ && table->module_shutdown != nullptr) table->module_shutdown();
+  dlclose(dl_handle_);
 }
 
 ModuleLoader::ModuleLoader(std::vector<std::string> search_path, const sy_host_api* host)
@@ -46,12 +64,11 @@ ModuleLoader::ModuleLoader(std::vector<std::string> search_path, const sy_host_a
 
 std::vector<std::string> ModuleLoader::defaultSearchPath() {
   std::vector<std::string> dirs;
-  char exe[PATH_MAX];
-  ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char executable[PATH_MAX];
+  ssize_t length = ::readlink("/proc/self/exe", executable, sizeof executable - 1);
   if (length > 0) {
-    std::string path(exe, size_t(length));
-    std::string dir = path.substr(0, path.rfind('/'));
-    dirs.push_back(dir + "/../modules");
+    std::filesystem::path exe(std::string(executable, size_t(length)));
+    dirs.push_back((exe.parent_path() / ".." / "modules").lexically_normal().string());
   }
   dirs.push_back(SY_MODULE_INSTALL_DIR);
   return dirs;
@@ -61,98 +78,117 @@ std::shared_ptr<LoadedModule> ModuleLoader::load(const std::string& module_name,
                                                  const std::string& context, std::string* error,
                                                  LoadError* kind) {
   if (!explicit_path.empty()) {
-    if (!isFile(explicit_path)) {
-      *error = failure(LoadError::kNotFound, kind, context, "no file at " + explicit_path);
-      return nullptr;
+    if (!isRegularFile(explicit_path)) {
+      return fail(LoadError::kNotFound, context, "module '" + module_name + "': no file at " + explicit_path,
+                  error, kind);
     }
-    return open(explicit_path, context, error, kind);
+    return open(module_name, explicit_path, context, error, kind);
   }
   if (!validModuleName(module_name)) {
-    *error = failure(LoadError::kNotFound, kind, context,
-                     "invalid module name '" + module_name + "' (use lowercase letters, digits, '_' and '-')");
-    return nullptr;
+    return fail(LoadError::kInvalidName, context, "'" + module_name + "'", error, kind);
   }
   std::string searched;
   for (const auto& dir : search_path_) {
-    for (const std::string& candidate : {dir + "/" + module_name + ".so",
-                                         dir + "/" + module_name + "/" + module_name + ".so"}) {
-      if (isFile(candidate)) return open(candidate, context, error, kind);
+    for (const std::string& candidate :
+         {dir + "/" + module_name + ".so", dir + "/" + module_name + "/" + module_name + ".so"}) {
+      if (isRegularFile(candidate)) return open(module_name, candidate, context, error, kind);
     }
     searched += (searched.empty() ? "" : ", ") + dir;
   }
-  *error = failure(LoadError::kNotFound, kind, context,
-                   "module '" + module_name + "' (" + module_name + ".so) not in: " + searched);
-  return nullptr;
+  return fail(LoadError::kNotFound, context,
+              "no " + module_name + ".so or " + module_name + "/" + module_name + ".so in " +
+                  (searched.empty() ? "an empty search path" : searched) +
+                  " (add a directory with --module-path or module_paths, or give the filter a path)",
+              error, kind);
 }
 
-std::shared_ptr<LoadedModule> ModuleLoader::open(const std::string& path, const std::string& context,
-                                                 std::string* error, LoadError* kind) {
-  char resolved[PATH_MAX];
-  std::string real = realpath(path.c_str(), resolved) != nullptr ? std::string(resolved) : path;
+std::shared_ptr<LoadedModule> ModuleLoader::open(const std::string& module_name, const std::string& path,
+                                                 const std::string& context, std::string* error,
+                                                 LoadError* kind) {
+  const std::string real_path = realPathOf(path);
+  const std::string module = "module '" + module_name + "' (" + real_path + ")";
   std::lock_guard lock(mutex_);
-  if (auto it = by_path_.find(real); it != by_path_.end()) return it->second;
+  if (auto cached = by_real_path_.find(real_path); cached != by_real_path_.end()) return cached->second;
 
-  void* handle = dlopen(real.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = dlopen(real_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* reason = dlerror();
-    *error = failure(LoadError::kOpenFailed, kind, context, reason != nullptr ? reason : real);
-    return nullptr;
+    return fail(LoadError::kOpenFailed, context, module + ": " + (reason != nullptr ? reason : "unknown reason"),
+                error, kind);
   }
-  auto module = std::make_shared<LoadedModule>();
-  module->path = real;
-  module->dl_handle = handle;
+  // From here on, dropping `loaded` on a failure path closes the handle.
+  std::shared_ptr<LoadedModule> loaded(new LoadedModule(handle));
+  loaded->path = real_path;
+
   auto entry = reinterpret_cast<sy_module_entry_fn>(dlsym(handle, SY_MODULE_ENTRY_SYMBOL));
   if (entry == nullptr) {
-    *error = failure(LoadError::kNoEntrySymbol, kind, context, real + " does not export " SY_MODULE_ENTRY_SYMBOL);
-    return nullptr;
+    return fail(LoadError::kNoEntrySymbol, context, module + " does not export " SY_MODULE_ENTRY_SYMBOL, error,
+                kind);
   }
   const sy_filter_module* table = entry(host_);
-  if (table == nullptr || table->size < kMinimumTableSize || table->name == nullptr) {
-    *error = failure(LoadError::kBadTable, kind, context,
-                     real + (table == nullptr ? ": entry returned no table"
-                                              : ": table too small or unnamed for ABI 1.0"));
-    return nullptr;
+  if (table == nullptr) {
+    return fail(LoadError::kBadTable, context, module + ": " SY_MODULE_ENTRY_SYMBOL " returned NULL", error, kind);
   }
-  std::string host_version = std::to_string(SY_ABI_VERSION_MAJOR) + "." + std::to_string(SY_ABI_VERSION_MINOR);
-  if (table->abi.major != SY_ABI_VERSION_MAJOR) {
-    *error = failure(LoadError::kAbiMismatch, kind, context,
-                     "module " + std::string(table->name) + " (" + real + ") needs ABI " +
-                         std::to_string(table->abi.major) + ".x, host has " + host_version);
-    return nullptr;
+  if (table->size < kTableHeaderSize) {
+    return fail(LoadError::kBadTable, context,
+                module + ": table size " + std::to_string(table->size) + " is too small to hold its ABI version",
+                error, kind);
   }
-  if (table->abi.minor > SY_ABI_VERSION_MINOR) {
-    *error = failure(LoadError::kAbiMismatch, kind, context,
-                     "module " + std::string(table->name) + " (" + real + ") needs ABI " +
-                         std::to_string(table->abi.major) + "." + std::to_string(table->abi.minor) +
-                         ", host has only " + host_version);
-    return nullptr;
+  const sy_abi_version host_abi{SY_ABI_VERSION_MAJOR, SY_ABI_VERSION_MINOR};
+  if (table->abi.major != host_abi.major) {
+    return fail(LoadError::kAbiMismatch, context,
+                module + " needs ABI " + std::to_string(table->abi.major) + ".x, host has " + abiText(host_abi),
+                error, kind);
   }
-  if (table->config_new == nullptr || table->config_destroy == nullptr) {
-    *error = failure(LoadError::kBadTable, kind, context,
-                     real + ": required hooks config_new and config_destroy must be set");
-    return nullptr;
+  if (table->abi.minor > host_abi.minor) {
+    return fail(LoadError::kAbiMismatch, context,
+                module + " needs ABI " + abiText(table->abi) + ", host has " + abiText(host_abi) +
+                    " (a module built against a newer minor needs a newer switchyard)",
+                error, kind);
   }
-  if (table->module_init != nullptr) {
-    char message[1024] = "";
-    if (table->module_init(message, sizeof message) != SY_OK) {
-      message[sizeof message - 1] = '\0';
-      *error = failure(LoadError::kInitFailed, kind, context, real + ": " + message);
-      return nullptr;
+  if (table->size < kMinimumTableSize) {
+    return fail(LoadError::kBadTable, context,
+                module + ": table size " + std::to_string(table->size) + " is smaller than the " +
+                    std::to_string(kMinimumTableSize) + " bytes every ABI 1.x table has",
+                error, kind);
+  }
+  if (table->name == nullptr || table->name[0] == '\0') {
+    return fail(LoadError::kBadTable, context, module + ": the table has no name", error, kind);
+  }
+  for (auto [hook, present] : {std::pair{"config_new", table->config_new != nullptr},
+                               std::pair{"config_destroy", table->config_destroy != nullptr}}) {
+    if (!present) {
+      return fail(LoadError::kBadTable, context, module + ": required hook " + hook + " is NULL", error, kind);
     }
   }
-  module->table = table;
-  module->name = table->name;
-  module->version = table->version != nullptr ? table->version : "";
-  module->abi = table->abi;
-  by_path_.emplace(real, module);
-  return module;
+
+  std::memcpy(&loaded->table_copy_, table, std::min<size_t>(table->size, sizeof(sy_filter_module)));
+  loaded->name = table->name;
+  loaded->version = table->version != nullptr ? table->version : "";
+  loaded->abi = table->abi;
+
+  if (table->module_init != nullptr) {
+    char reason[kInitErrorCapacity] = "";
+    if (table->module_init(reason, sizeof reason) != SY_OK) {
+      reason[sizeof reason - 1] = '\0';
+      return fail(LoadError::kInitFailed, context, module + ": " + (reason[0] != '\0' ? reason : "no reason given"),
+                  error, kind);
+    }
+  }
+  loaded->initialized_ = true;
+  by_real_path_.emplace(real_path, loaded);
+  return loaded;
 }
 
 std::vector<ModuleInfo> ModuleLoader::loadedModules() const {
   std::lock_guard lock(mutex_);
-  std::vector<ModuleInfo> list;
-  for (const auto& [path, module] : by_path_) list.push_back(ModuleInfo{module->name, module->version, path, module->abi});
-  return list;
+  std::vector<ModuleInfo> modules;
+  for (const auto& [path, loaded] : by_real_path_) {
+    modules.push_back(ModuleInfo{loaded->name, loaded->version, path, loaded->abi});
+  }
+  std::stable_sort(modules.begin(), modules.end(),
+                   [](const ModuleInfo& a, const ModuleInfo& b) { return a.name < b.name; });
+  return modules;
 }
 
 }  // namespace switchyard::module

@@ -1,10 +1,26 @@
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
+#else
+#define PRINTF_LIKE(format_index, first_arg)
+#endif
+
+/* Room for the longest field path this module reports, e.g.
+ * "response.remove[123]"; an unknown member name is cut to fit. */
+enum { FIELD_PATH_CAPACITY = 160 };
+
+typedef struct error_sink {
+  char *text;
+  size_t capacity;
+} error_sink;
 
 typedef struct variable {
   const char *name;
@@ -12,177 +28,259 @@ typedef struct variable {
 } variable;
 
 static const variable variables[] = {
-    {"CLIENT_ADDRESS", SY_PROP_CLIENT_ADDRESS}, {"CLIENT_PORT", SY_PROP_CLIENT_PORT},
-    {"LISTENER", SY_PROP_LISTENER_NAME},        {"ROUTE", SY_PROP_ROUTE_NAME},
-    {"CLUSTER", SY_PROP_CLUSTER_NAME},          {"UPSTREAM_HOST", SY_PROP_UPSTREAM_HOST},
-    {"REQUEST_ID", SY_PROP_REQUEST_ID},         {"PROTOCOL", SY_PROP_PROTOCOL},
+    {"CLIENT_ADDRESS", SY_PROP_CLIENT_ADDRESS},
+    {"CLIENT_PORT", SY_PROP_CLIENT_PORT},
+    {"LISTENER", SY_PROP_LISTENER_NAME},
+    {"ROUTE", SY_PROP_ROUTE_NAME},
+    {"CLUSTER", SY_PROP_CLUSTER_NAME},
+    {"UPSTREAM_HOST", SY_PROP_UPSTREAM_HOST},
+    {"REQUEST_ID", SY_PROP_REQUEST_ID},
+    {"PROTOCOL", SY_PROP_PROTOCOL},
 };
 
-static int valid_token(const char *name) {
-  if (*name == '\0') return 0;
-  for (const char *c = name; *c; ++c) {
-    unsigned char u = (unsigned char)*c;
-    if (u <= 32 || u >= 127 || strchr("\"(),/:;<=>?@[\\]{}", u) != NULL) return 0;
+/* Writes the message and returns 0, so callers can `return fail(...)`. */
+static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
+static int fail(error_sink *error, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(error->text, error->capacity, format, args);
+  va_end(args);
+  return 0;
+}
+
+static int out_of_memory(error_sink *error) { return fail(error, "out of memory"); }
+
+static char *copy_bytes(const char *bytes, size_t length) {
+  char *copy = malloc(length + 1);
+  if (copy != NULL) {
+    memcpy(copy, bytes, length);
+    copy[length] = '\0';
+  }
+  return copy;
+}
+
+static size_t count_children(const json_value *container) {
+  size_t count = 0;
+  for (const json_value *child = container->child; child != NULL; child = child->next) ++count;
+  return count;
+}
+
+/* An HTTP field name is a token (RFC 9110, section 5.6.2). */
+static int is_token(const char *name, size_t length) {
+  if (length == 0) return 0;
+  for (size_t i = 0; i < length; ++i) {
+    unsigned char c = (unsigned char)name[i];
+    if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL) return 0;
   }
   return 1;
 }
 
-static char *copy_text(const char *text, size_t length) {
-  char *out = malloc(length + 1);
-  if (out != NULL) {
-    memcpy(out, text, length);
-    out[length] = '\0';
+/* Copies a header name out of `value`, or explains what is wrong with it. */
+static int parse_header_name(const json_value *value, const char *field, char **name_out, size_t *length_out,
+                             error_sink *error) {
+  if (value->type != JSON_STRING) {
+    return fail(error, "%s: expected a header name (string), got %s", field, json_type_name(value->type));
   }
-  return out;
-}
-
-static int add_part(header_op *op, value_part part) {
-  value_part *grown = realloc(op->parts, (op->part_count + 1) * sizeof *grown);
-  if (grown == NULL) return 0;
-  op->parts = grown;
-  op->parts[op->part_count++] = part;
+  if (!is_token(value->string, value->string_len)) {
+    return fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field, (int)value->string_len,
+                value->string);
+  }
+  *name_out = copy_bytes(value->string, value->string_len);
+  if (*name_out == NULL) return out_of_memory(error);
+  *length_out = value->string_len;
   return 1;
 }
 
-/* Splits "a %CLIENT_ADDRESS% b" into literal and variable parts. */
-static int parse_value_template(header_op *op, const char *value, const char *field, char *error, size_t cap) {
-  if (strpbrk(value, "\r\n") != NULL) {
-    snprintf(error, cap, "%s: header values may not contain CR or LF", field);
+static int append_part(header_rule *rule, value_part part, error_sink *error) {
+  value_part *grown = realloc(rule->parts, (rule->part_count + 1) * sizeof *grown);
+  if (grown == NULL) return out_of_memory(error);
+  rule->parts = grown;
+  rule->parts[rule->part_count++] = part;
+  return 1;
+}
+
+/* Adds the literal text gathered so far as one part. */
+static int flush_literal(header_rule *rule, const char *literal, size_t *literal_len, error_sink *error) {
+  if (*literal_len == 0) return 1;
+  char *text = copy_bytes(literal, *literal_len);
+  if (text == NULL) return out_of_memory(error);
+  value_part part = {.is_variable = 0, .text = text, .text_len = *literal_len};
+  *literal_len = 0;
+  if (!append_part(rule, part, error)) {
+    free(text);
     return 0;
   }
-  const char *at = value;
-  while (*at) {
-    const char *percent = strchr(at, '%');
-    size_t literal = percent == NULL ? strlen(at) : (size_t)(percent - at);
-    if (literal > 0 && !add_part(op, (value_part){0, SY_PROP_CLIENT_ADDRESS, copy_text(at, literal), literal})) return 0;
-    if (percent == NULL) break;
-    if (percent[1] == '%') {
-      if (!add_part(op, (value_part){0, SY_PROP_CLIENT_ADDRESS, copy_text("%", 1), 1})) return 0;
-      at = percent + 2;
+  return 1;
+}
+
+static const variable *find_variable(const char *name, size_t length) {
+  for (size_t i = 0; i < sizeof variables / sizeof variables[0]; ++i) {
+    if (strlen(variables[i].name) == length && memcmp(variables[i].name, name, length) == 0) return &variables[i];
+  }
+  return NULL;
+}
+
+/* Splits "by %LISTENER% at 100%%" into literal and variable parts. */
+static int parse_value_template(const json_value *value, const char *field, header_rule *rule,
+                                error_sink *error) {
+  if (value->type != JSON_STRING) {
+    return fail(error, "%s: expected a string, got %s", field, json_type_name(value->type));
+  }
+  const char *text = value->string;
+  const size_t length = value->string_len;
+  if (memchr(text, '\r', length) || memchr(text, '\n', length) || memchr(text, '\0', length)) {
+    return fail(error, "%s: header values may not contain CR, LF or NUL", field);
+  }
+  /* Literal runs are gathered here (they never outgrow the value) so that
+   * "a%%b" becomes one part, not three. */
+  char *literal = malloc(length + 1);
+  if (literal == NULL) return out_of_memory(error);
+  size_t literal_len = 0;
+  int ok = 1;
+  for (size_t at = 0; ok && at < length;) {
+    if (text[at] != '%') {
+      literal[literal_len++] = text[at++];
       continue;
     }
-    const char *close = strchr(percent + 1, '%');
+    if (at + 1 < length && text[at + 1] == '%') {
+      literal[literal_len++] = '%';
+      at += 2;
+      continue;
+    }
+    const char *name = text + at + 1;
+    const char *close = memchr(name, '%', length - at - 1);
     if (close == NULL) {
-      snprintf(error, cap, "%s: unterminated variable (use %%%% for a literal %%)", field);
-      return 0;
+      ok = fail(error, "%s: unterminated variable \"%s\" (write %%%% for a literal %%)", field, text + at);
+      break;
     }
-    size_t name_length = (size_t)(close - percent - 1);
-    int found = 0;
-    for (size_t i = 0; i < sizeof variables / sizeof variables[0]; ++i) {
-      if (strlen(variables[i].name) == name_length && memcmp(variables[i].name, percent + 1, name_length) == 0) {
-        if (!add_part(op, (value_part){1, variables[i].property, NULL, 0})) return 0;
-        found = 1;
-      }
+    const variable *found = find_variable(name, (size_t)(close - name));
+    if (found == NULL) {
+      ok = fail(error, "%s: unknown variable %%%.*s%%", field, (int)(close - name), name);
+      break;
     }
-    if (!found) {
-      snprintf(error, cap, "%s: unknown variable %%%.*s%%", field, (int)name_length, percent + 1);
-      return 0;
-    }
-    at = close + 1;
+    value_part part = {.is_variable = 1, .property = found->property};
+    ok = flush_literal(rule, literal, &literal_len, error) && append_part(rule, part, error);
+    at = (size_t)(close - text) + 1;
   }
-  return 1;
+  if (ok) ok = flush_literal(rule, literal, &literal_len, error);
+  free(literal);
+  return ok;
 }
 
-static int parse_op_list(const json_value *list, const char *path, header_op **ops_out, size_t *count_out,
-                         char *error, size_t cap) {
-  char field[256];
+/* {"name": "x-a", "value": "v"} */
+static int parse_rule(const json_value *item, const char *path, header_rule *rule, error_sink *error) {
+  char field[FIELD_PATH_CAPACITY];
+  if (item->type != JSON_OBJECT) {
+    return fail(error, "%s: expected an object with name and value, got %s", path, json_type_name(item->type));
+  }
+  const json_value *name = NULL;
+  const json_value *value = NULL;
+  for (const json_value *member = item->child; member != NULL; member = member->next) {
+    if (strcmp(member->key, "name") == 0) {
+      name = member;
+    } else if (strcmp(member->key, "value") == 0) {
+      value = member;
+    } else {
+      return fail(error, "%s.%s: unknown field (expected name or value)", path, member->key);
+    }
+  }
+  snprintf(field, sizeof field, "%s.name", path);
+  if (name == NULL) return fail(error, "%s: required", field);
+  if (!parse_header_name(name, field, &rule->name, &rule->name_len, error)) return 0;
+  snprintf(field, sizeof field, "%s.value", path);
+  if (value == NULL) return fail(error, "%s: required", field);
+  return parse_value_template(value, field, rule, error);
+}
+
+/* "set" or "add": [{"name": ..., "value": ...}, ...] */
+static int parse_rule_list(const json_value *list, const char *path, header_rule **rules_out, size_t *count_out,
+                           error_sink *error) {
+  char field[FIELD_PATH_CAPACITY];
   if (list->type != JSON_ARRAY) {
-    snprintf(error, cap, "%s: expected an array of {name, value}, got %s", path, json_type_name(list->type));
-    return 0;
+    return fail(error, "%s: expected an array of {name, value} objects, got %s", path,
+                json_type_name(list->type));
   }
-  size_t index = 0;
-  for (const json_value *item = list->child; item != NULL; item = item->next, ++index) {
-    snprintf(field, sizeof field, "%s[%zu]", path, index);
-    if (item->type != JSON_OBJECT) {
-      snprintf(error, cap, "%s: expected an object with name and value", field);
-      return 0;
-    }
-    header_op *grown = realloc(*ops_out, (*count_out + 1) * sizeof *grown);
-    if (grown == NULL) return 0;
-    *ops_out = grown;
-    header_op *op = &grown[(*count_out)++];
-    memset(op, 0, sizeof *op);
-    const char *value = NULL;
-    for (const json_value *member = item->child; member != NULL; member = member->next) {
-      if (strcmp(member->key, "name") == 0 && member->type == JSON_STRING) {
-        op->name = copy_text(member->string, member->string_len);
-      } else if (strcmp(member->key, "value") == 0 && member->type == JSON_STRING) {
-        value = member->string;
-      } else {
-        snprintf(error, cap, "%s.%s: unknown field or not a string", field, member->key);
-        return 0;
-      }
-    }
-    if (op->name == NULL || !valid_token(op->name)) {
-      snprintf(error, cap, "%s.name: a header name (an HTTP token) is required", field);
-      return 0;
-    }
-    char value_field[300];
-    snprintf(value_field, sizeof value_field, "%s.value", field);
-    if (value == NULL) {
-      snprintf(error, cap, "%s: required", value_field);
-      return 0;
-    }
-    if (!parse_value_template(op, value, value_field, error, cap)) return 0;
+  size_t count = count_children(list);
+  if (count == 0) return 1;
+  *rules_out = calloc(count, sizeof **rules_out);
+  if (*rules_out == NULL) return out_of_memory(error);
+  /* Counted as they are filled, so headers_config_free releases exactly the
+   * rules that hold allocations, however far parsing got. */
+  for (const json_value *item = list->child; item != NULL; item = item->next) {
+    snprintf(field, sizeof field, "%s[%zu]", path, *count_out);
+    if (!parse_rule(item, field, &(*rules_out)[(*count_out)++], error)) return 0;
   }
   return 1;
 }
 
-static int parse_ops(const json_value *object, const char *path, header_ops *ops, char *error, size_t cap) {
-  char field[256];
+/* "remove": ["x-b", ...] */
+static int parse_remove_list(const json_value *list, const char *path, header_rules *rules, error_sink *error) {
+  char field[FIELD_PATH_CAPACITY];
+  if (list->type != JSON_ARRAY) {
+    return fail(error, "%s: expected an array of header names, got %s", path, json_type_name(list->type));
+  }
+  size_t count = count_children(list);
+  if (count == 0) return 1;
+  rules->remove = calloc(count, sizeof *rules->remove);
+  if (rules->remove == NULL) return out_of_memory(error);
+  for (const json_value *item = list->child; item != NULL; item = item->next) {
+    size_t unused_length;
+    snprintf(field, sizeof field, "%s[%zu]", path, rules->remove_count);
+    if (!parse_header_name(item, field, &rules->remove[rules->remove_count], &unused_length, error)) return 0;
+    rules->remove_count++;
+  }
+  return 1;
+}
+
+/* "request" or "response": {"set": [...], "add": [...], "remove": [...]} */
+static int parse_rules(const json_value *object, const char *path, header_rules *rules, error_sink *error) {
+  char field[FIELD_PATH_CAPACITY];
   if (object->type != JSON_OBJECT) {
-    snprintf(error, cap, "%s: expected an object, got %s", path, json_type_name(object->type));
-    return 0;
+    return fail(error, "%s: expected an object with set, add and/or remove, got %s", path,
+                json_type_name(object->type));
   }
   for (const json_value *member = object->child; member != NULL; member = member->next) {
     snprintf(field, sizeof field, "%s.%s", path, member->key);
+    int ok;
     if (strcmp(member->key, "set") == 0) {
-      if (!parse_op_list(member, field, &ops->set, &ops->set_count, error, cap)) return 0;
+      ok = parse_rule_list(member, field, &rules->set, &rules->set_count, error);
     } else if (strcmp(member->key, "add") == 0) {
-      if (!parse_op_list(member, field, &ops->add, &ops->add_count, error, cap)) return 0;
+      ok = parse_rule_list(member, field, &rules->add, &rules->add_count, error);
     } else if (strcmp(member->key, "remove") == 0) {
-      if (member->type != JSON_ARRAY) {
-        snprintf(error, cap, "%s: expected an array of header names", field);
-        return 0;
-      }
-      size_t index = 0;
-      for (const json_value *name = member->child; name != NULL; name = name->next, ++index) {
-        if (name->type != JSON_STRING || !valid_token(name->string)) {
-          snprintf(error, cap, "%s[%zu]: expected a header name", field, index);
-          return 0;
-        }
-        char **grown = realloc(ops->remove, (ops->remove_count + 1) * sizeof *grown);
-        if (grown == NULL) return 0;
-        ops->remove = grown;
-        ops->remove[ops->remove_count++] = copy_text(name->string, name->string_len);
-      }
+      ok = parse_remove_list(member, field, rules, error);
     } else {
-      snprintf(error, cap, "%s: unknown field (expected set, add or remove)", field);
-      return 0;
+      ok = fail(error, "%s: unknown field (expected set, add or remove)", field);
     }
+    if (!ok) return 0;
   }
   return 1;
 }
 
-headers_config *headers_config_parse(const char *json, size_t length, char *error, size_t cap) {
-  json_value *root = json_parse(json, length, error, cap);
+static int parse_config(const json_value *root, headers_config *config, error_sink *error) {
+  if (root->type != JSON_OBJECT) {
+    return fail(error, "config: expected an object with request and/or response, got %s",
+                json_type_name(root->type));
+  }
+  for (const json_value *member = root->child; member != NULL; member = member->next) {
+    int ok;
+    if (strcmp(member->key, "request") == 0) {
+      ok = parse_rules(member, "request", &config->request, error);
+    } else if (strcmp(member->key, "response") == 0) {
+      ok = parse_rules(member, "response", &config->response, error);
+    } else {
+      ok = fail(error, "%s: unknown field (expected request or response)", member->key);
+    }
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+headers_config *headers_config_parse(const char *json, size_t length, char *error_text, size_t error_capacity) {
+  error_sink error = {error_text, error_capacity};
+  json_value *root = json_parse(json, length, error_text, error_capacity);
   if (root == NULL) return NULL;
   headers_config *config = calloc(1, sizeof *config);
-  int ok = config != NULL;
-  if (ok && root->type != JSON_OBJECT) {
-    snprintf(error, cap, "config: expected an object");
-    ok = 0;
-  }
-  for (const json_value *member = ok ? root->child : NULL; member != NULL && ok; member = member->next) {
-    if (strcmp(member->key, "request") == 0) {
-      ok = parse_ops(member, "request", &config->request, error, cap);
-    } else if (strcmp(member->key, "response") == 0) {
-      ok = parse_ops(member, "response", &config->response, error, cap);
-    } else {
-      snprintf(error, cap, "%s: unknown field (expected request or response)", member->key);
-      ok = 0;
-    }
-  }
+  int ok = config != NULL ? parse_config(root, config, &error) : out_of_memory(&error);
   json_free(root);
   if (!ok) {
     headers_config_free(config);
@@ -191,25 +289,25 @@ headers_config *headers_config_parse(const char *json, size_t length, char *erro
   return config;
 }
 
-static void free_op_list(header_op *ops, size_t count) {
+static void free_rule_list(header_rule *rules, size_t count) {
   for (size_t i = 0; i < count; ++i) {
-    free(ops[i].name);
-    for (size_t p = 0; p < ops[i].part_count; ++p) free(ops[i].parts[p].text);
-    free(ops[i].parts);
+    free(rules[i].name);
+    for (size_t p = 0; p < rules[i].part_count; ++p) free(rules[i].parts[p].text);
+    free(rules[i].parts);
   }
-  free(ops);
+  free(rules);
 }
 
-static void free_ops(header_ops *ops) {
-  for (size_t i = 0; i < ops->remove_count; ++i) free(ops->remove[i]);
-  free(ops->remove);
-  free_op_list(ops->set, ops->set_count);
-  free_op_list(ops->add, ops->add_count);
+static void free_rules(header_rules *rules) {
+  for (size_t i = 0; i < rules->remove_count; ++i) free(rules->remove[i]);
+  free(rules->remove);
+  free_rule_list(rules->set, rules->set_count);
+  free_rule_list(rules->add, rules->add_count);
 }
 
 void headers_config_free(headers_config *config) {
   if (config == NULL) return;
-  free_ops(&config->request);
-  free_ops(&config->response);
+  free_rules(&config->request);
+  free_rules(&config->response);
   free(config);
 }

@@ -1,4 +1,6 @@
-/* The headers filter's config, parsed from JSON and immutable afterwards. */
+/* The headers filter's config: parsed and validated from JSON once, then
+ * immutable and shared read-only by every worker (see README.md for the
+ * format). Parsing lives here; headers.c holds the per-stream logic. */
 #ifndef HEADERS_CONFIG_H
 #define HEADERS_CONFIG_H
 
@@ -6,7 +8,8 @@
 #include <stdint.h>
 #include <switchyard/filter.h>
 
-/* One piece of a header value: literal text, or a stream property. */
+/* One piece of a header value template: literal text, or a stream property
+ * looked up for each request ("%CLIENT_ADDRESS%"). */
 typedef struct value_part {
   int is_variable;
   sy_stream_property property; /* when is_variable */
@@ -14,29 +17,35 @@ typedef struct value_part {
   size_t text_len;
 } value_part;
 
-typedef struct header_op {
+/* One "set" or "add" entry: a header name and its value template. */
+typedef struct header_rule {
   char *name;
+  size_t name_len;
   value_part *parts;
   size_t part_count;
-} header_op;
+} header_rule;
 
-typedef struct header_ops {
+/* The rules for one direction, applied in the order remove, set, add. */
+typedef struct header_rules {
   char **remove;
   size_t remove_count;
-  header_op *set;
+  header_rule *set;
   size_t set_count;
-  header_op *add;
+  header_rule *add;
   size_t add_count;
-} header_ops;
+} header_rules;
 
 typedef struct headers_config {
-  header_ops request;
-  header_ops response;
+  header_rules request;
+  header_rules response;
+  /* Metric ids, filled in by config_new in headers.c. */
   uint32_t requests_modified_metric;
   uint32_t responses_modified_metric;
 } headers_config;
 
-/* NULL with a message naming the field on error. */
+/* Parses and validates `json`. Returns NULL and writes a message naming the
+ * offending field (e.g. "request.set[0].value: unknown variable %FOO%")
+ * into `error` on failure. */
 headers_config *headers_config_parse(const char *json, size_t length, char *error, size_t error_capacity);
 void headers_config_free(headers_config *config);
 

@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Configs are small and flat; a deeper document is a mistake or an attack
+ * on the recursion below. */
+enum { MAX_DEPTH = 32 };
+
 typedef struct parser {
+  const char *start;
   const char *at;
   const char *end;
   char *error;
@@ -12,112 +17,206 @@ typedef struct parser {
   int depth;
 } parser;
 
-enum { MAX_DEPTH = 32 };
+/* A growing byte string for unescaped string contents. */
+typedef struct text_builder {
+  char *bytes;
+  size_t length;
+  size_t capacity;
+} text_builder;
 
 static void fail(parser *p, const char *what) {
-  if (p->error[0] == '\0') snprintf(p->error, p->error_capacity, "invalid JSON: %s", what);
+  /* Keep the first, most specific, message. */
+  if (p->error[0] == '\0') {
+    snprintf(p->error, p->error_capacity, "invalid JSON at offset %zu: %s", (size_t)(p->at - p->start), what);
+  }
+}
+
+static int append_byte(text_builder *text, char byte) {
+  if (text->length + 1 >= text->capacity) {
+    size_t capacity = text->capacity == 0 ? 32 : text->capacity * 2;
+    char *grown = realloc(text->bytes, capacity);
+    if (grown == NULL) return 0;
+    text->bytes = grown;
+    text->capacity = capacity;
+  }
+  text->bytes[text->length++] = byte;
+  return 1;
+}
+
+/* Appends `code_point` encoded as UTF-8. */
+static int append_utf8(text_builder *text, unsigned long code_point) {
+  if (code_point < 0x80) return append_byte(text, (char)code_point);
+  if (code_point < 0x800) {
+    return append_byte(text, (char)(0xc0 | (code_point >> 6))) &&
+           append_byte(text, (char)(0x80 | (code_point & 0x3f)));
+  }
+  if (code_point < 0x10000) {
+    return append_byte(text, (char)(0xe0 | (code_point >> 12))) &&
+           append_byte(text, (char)(0x80 | ((code_point >> 6) & 0x3f))) &&
+           append_byte(text, (char)(0x80 | (code_point & 0x3f)));
+  }
+  return append_byte(text, (char)(0xf0 | (code_point >> 18))) &&
+         append_byte(text, (char)(0x80 | ((code_point >> 12) & 0x3f))) &&
+         append_byte(text, (char)(0x80 | ((code_point >> 6) & 0x3f))) &&
+         append_byte(text, (char)(0x80 | (code_point & 0x3f)));
+}
+
+/* Reads the four hex digits of a \u escape; -1 when they are not hex. */
+static long read_hex4(parser *p) {
+  if (p->end - p->at < 4) return -1;
+  long value = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = p->at[i];
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  p->at += 4;
+  return value;
+}
+
+/* After the "\u" of an escape: one code point, joining a surrogate pair. */
+static int parse_unicode_escape(parser *p, text_builder *text) {
+  long unit = read_hex4(p);
+  if (unit < 0) {
+    fail(p, "\\u needs four hex digits");
+    return 0;
+  }
+  unsigned long code_point = (unsigned long)unit;
+  if (unit >= 0xd800 && unit <= 0xdbff) {
+    long low = -1;
+    if (p->end - p->at >= 2 && p->at[0] == '\\' && p->at[1] == 'u') {
+      p->at += 2;
+      low = read_hex4(p);
+    }
+    if (low < 0xdc00 || low > 0xdfff) {
+      fail(p, "unpaired UTF-16 surrogate in \\u escape");
+      return 0;
+    }
+    code_point = 0x10000 + (((unsigned long)unit - 0xd800) << 10) + ((unsigned long)low - 0xdc00);
+  } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+    fail(p, "unpaired UTF-16 surrogate in \\u escape");
+    return 0;
+  }
+  if (!append_utf8(text, code_point)) {
+    fail(p, "out of memory");
+    return 0;
+  }
+  return 1;
+}
+
+/* After a backslash: appends the byte (or code point) the escape stands for. */
+static int parse_escape(parser *p, text_builder *text) {
+  if (p->at >= p->end) {
+    fail(p, "unterminated string");
+    return 0;
+  }
+  char byte;
+  switch (*p->at++) {
+    case '"': byte = '"'; break;
+    case '\\': byte = '\\'; break;
+    case '/': byte = '/'; break;
+    case 'b': byte = '\b'; break;
+    case 'f': byte = '\f'; break;
+    case 'n': byte = '\n'; break;
+    case 'r': byte = '\r'; break;
+    case 't': byte = '\t'; break;
+    case 'u': return parse_unicode_escape(p, text);
+    default:
+      fail(p, "unknown escape");
+      return 0;
+  }
+  if (!append_byte(text, byte)) {
+    fail(p, "out of memory");
+    return 0;
+  }
+  return 1;
+}
+
+/* At the opening quote. Returns the unescaped, NUL-terminated copy. */
+static char *parse_string(parser *p, size_t *length_out) {
+  text_builder text = {NULL, 0, 0};
+  p->at++;
+  for (;;) {
+    if (p->at >= p->end) {
+      fail(p, "unterminated string");
+      break;
+    }
+    char c = *p->at++;
+    if (c == '"') {
+      if (!append_byte(&text, '\0')) {
+        fail(p, "out of memory");
+        break;
+      }
+      *length_out = text.length - 1;
+      return text.bytes;
+    }
+    if ((unsigned char)c < 0x20) {
+      fail(p, "control character in string (escape it)");
+      break;
+    }
+    if (c == '\\') {
+      if (!parse_escape(p, &text)) break;
+    } else if (!append_byte(&text, c)) {
+      fail(p, "out of memory");
+      break;
+    }
+  }
+  free(text.bytes);
+  return NULL;
+}
+
+static json_value *new_value(parser *p, json_type type) {
+  json_value *value = calloc(1, sizeof *value);
+  if (value == NULL) {
+    fail(p, "out of memory");
+    return NULL;
+  }
+  value->type = type;
+  return value;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ * The value itself is never needed: every field this module reads is a
+ * string, so a number is only ever reported as the wrong type. */
+static json_value *parse_number(parser *p) {
+  if (p->at < p->end && *p->at == '-') p->at++;
+  if (p->at >= p->end || !is_digit(*p->at)) {
+    fail(p, "malformed number");
+    return NULL;
+  }
+  if (*p->at == '0') {
+    p->at++;
+  } else {
+    while (p->at < p->end && is_digit(*p->at)) p->at++;
+  }
+  if (p->at < p->end && *p->at == '.') {
+    p->at++;
+    if (p->at >= p->end || !is_digit(*p->at)) {
+      fail(p, "malformed number");
+      return NULL;
+    }
+    while (p->at < p->end && is_digit(*p->at)) p->at++;
+  }
+  if (p->at < p->end && (*p->at == 'e' || *p->at == 'E')) {
+    p->at++;
+    if (p->at < p->end && (*p->at == '+' || *p->at == '-')) p->at++;
+    if (p->at >= p->end || !is_digit(*p->at)) {
+      fail(p, "malformed number");
+      return NULL;
+    }
+    while (p->at < p->end && is_digit(*p->at)) p->at++;
+  }
+  return new_value(p, JSON_NUMBER);
 }
 
 static void skip_space(parser *p) {
   while (p->at < p->end && (*p->at == ' ' || *p->at == '\t' || *p->at == '\n' || *p->at == '\r')) p->at++;
-}
-
-static json_value *new_value(json_type type) {
-  json_value *value = calloc(1, sizeof *value);
-  if (value != NULL) value->type = type;
-  return value;
-}
-
-static json_value *parse_value(parser *p);
-
-static char *parse_string_raw(parser *p, size_t *length_out) {
-  p->at++; /* opening quote */
-  size_t capacity = 16, length = 0;
-  char *out = malloc(capacity);
-  if (out == NULL) return NULL;
-  while (p->at < p->end && *p->at != '"') {
-    char c = *p->at++;
-    if ((unsigned char)c < 0x20) {
-      fail(p, "control character in string");
-      free(out);
-      return NULL;
-    }
-    if (c == '\\') {
-      if (p->at >= p->end) break;
-      char escape = *p->at++;
-      switch (escape) {
-        case '"': case '\\': case '/': c = escape; break;
-        case 'b': c = '\b'; break;
-        case 'f': c = '\f'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
-        case 'u': {
-          if (p->end - p->at < 4) { fail(p, "short \\u escape"); free(out); return NULL; }
-          char hex[5] = {p->at[0], p->at[1], p->at[2], p->at[3], 0};
-          char *hex_end = NULL;
-          long code = strtol(hex, &hex_end, 16);
-          if (*hex_end != '\0' || code > 0x7f) { fail(p, "unsupported \\u escape"); free(out); return NULL; }
-          p->at += 4;
-          c = (char)code;
-          break;
-        }
-        default: fail(p, "bad escape"); free(out); return NULL;
-      }
-    }
-    if (length + 2 > capacity) {
-      capacity *= 2;
-      char *grown = realloc(out, capacity);
-      if (grown == NULL) { free(out); return NULL; }
-      out = grown;
-    }
-    out[length++] = c;
-  }
-  if (p->at >= p->end) { fail(p, "unterminated string"); free(out); return NULL; }
-  p->at++; /* closing quote */
-  out[length] = '\0';
-  *length_out = length;
-  return out;
-}
-
-static json_value *parse_container(parser *p, int is_object) {
-  if (++p->depth > MAX_DEPTH) { fail(p, "nested too deeply"); return NULL; }
-  json_value *container = new_value(is_object ? JSON_OBJECT : JSON_ARRAY);
-  if (container == NULL) return NULL;
-  json_value **tail = &container->child;
-  p->at++;
-  skip_space(p);
-  if (p->at < p->end && *p->at == (is_object ? '}' : ']')) {
-    p->at++;
-    p->depth--;
-    return container;
-  }
-  for (;;) {
-    char *key = NULL;
-    skip_space(p);
-    if (is_object) {
-      size_t key_length = 0;
-      if (p->at >= p->end || *p->at != '"') { fail(p, "expected a member name"); json_free(container); return NULL; }
-      key = parse_string_raw(p, &key_length);
-      if (key == NULL) { json_free(container); return NULL; }
-      skip_space(p);
-      if (p->at >= p->end || *p->at != ':') { fail(p, "expected ':'"); free(key); json_free(container); return NULL; }
-      p->at++;
-    }
-    json_value *item = parse_value(p);
-    if (item == NULL) { free(key); json_free(container); return NULL; }
-    item->key = key;
-    *tail = item;
-    tail = &item->next;
-    skip_space(p);
-    if (p->at < p->end && *p->at == ',') { p->at++; continue; }
-    if (p->at < p->end && *p->at == (is_object ? '}' : ']')) { p->at++; break; }
-    fail(p, is_object ? "expected ',' or '}'" : "expected ',' or ']'");
-    json_free(container);
-    return NULL;
-  }
-  p->depth--;
-  return container;
 }
 
 static int match_word(parser *p, const char *word) {
@@ -129,36 +228,120 @@ static int match_word(parser *p, const char *word) {
   return 0;
 }
 
+static json_value *parse_value(parser *p);
+
+static int has_member(const json_value *object, const char *key, size_t key_length) {
+  for (const json_value *member = object->child; member != NULL; member = member->next) {
+    if (strlen(member->key) == key_length && memcmp(member->key, key, key_length) == 0) return 1;
+  }
+  return 0;
+}
+
+/* At '{' or '['. */
+static json_value *parse_container(parser *p, json_type type) {
+  const char close = type == JSON_OBJECT ? '}' : ']';
+  if (++p->depth > MAX_DEPTH) {
+    fail(p, "nested too deeply");
+    return NULL;
+  }
+  json_value *container = new_value(p, type);
+  if (container == NULL) return NULL;
+  json_value **tail = &container->child;
+  p->at++;
+  skip_space(p);
+  if (p->at < p->end && *p->at == close) {
+    p->at++;
+    p->depth--;
+    return container;
+  }
+  for (;;) {
+    char *key = NULL;
+    skip_space(p);
+    if (type == JSON_OBJECT) {
+      size_t key_length = 0;
+      if (p->at >= p->end || *p->at != '"') {
+        fail(p, "expected a member name in quotes");
+        break;
+      }
+      key = parse_string(p, &key_length);
+      if (key == NULL) break;
+      if (strlen(key) != key_length || has_member(container, key, key_length)) {
+        fail(p, strlen(key) != key_length ? "NUL in a member name" : "duplicate member name");
+        free(key);
+        break;
+      }
+      skip_space(p);
+      if (p->at >= p->end || *p->at != ':') {
+        fail(p, "expected ':' after a member name");
+        free(key);
+        break;
+      }
+      p->at++;
+    }
+    json_value *item = parse_value(p);
+    if (item == NULL) {
+      free(key);
+      break;
+    }
+    item->key = key;
+    *tail = item;
+    tail = &item->next;
+    skip_space(p);
+    if (p->at < p->end && *p->at == ',') {
+      p->at++;
+      continue;
+    }
+    if (p->at < p->end && *p->at == close) {
+      p->at++;
+      p->depth--;
+      return container;
+    }
+    fail(p, type == JSON_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
+    break;
+  }
+  json_free(container);
+  return NULL;
+}
+
 static json_value *parse_value(parser *p) {
   skip_space(p);
-  if (p->at >= p->end) { fail(p, "unexpected end"); return NULL; }
-  char c = *p->at;
-  if (c == '{') return parse_container(p, 1);
-  if (c == '[') return parse_container(p, 0);
-  if (c == '"') {
-    json_value *value = new_value(JSON_STRING);
-    if (value == NULL) return NULL;
-    value->string = parse_string_raw(p, &value->string_len);
-    if (value->string == NULL) { free(value); return NULL; }
-    return value;
+  if (p->at >= p->end) {
+    fail(p, "unexpected end of input");
+    return NULL;
   }
-  if (match_word(p, "true") || match_word(p, "false")) return new_value(JSON_BOOL);
-  if (match_word(p, "null")) return new_value(JSON_NULL);
-  if (c == '-' || (c >= '0' && c <= '9')) {
-    while (p->at < p->end && strchr("+-.eE0123456789", *p->at) != NULL) p->at++;
-    return new_value(JSON_NUMBER);
+  switch (*p->at) {
+    case '{':
+      return parse_container(p, JSON_OBJECT);
+    case '[':
+      return parse_container(p, JSON_ARRAY);
+    case '"': {
+      json_value *value = new_value(p, JSON_STRING);
+      if (value == NULL) return NULL;
+      value->string = parse_string(p, &value->string_len);
+      if (value->string == NULL) {
+        free(value);
+        return NULL;
+      }
+      return value;
+    }
+    default:
+      break;
   }
+  if (match_word(p, "true") || match_word(p, "false")) return new_value(p, JSON_BOOL);
+  if (match_word(p, "null")) return new_value(p, JSON_NULL);
+  if (*p->at == '-' || is_digit(*p->at)) return parse_number(p);
   fail(p, "unexpected character");
   return NULL;
 }
 
 json_value *json_parse(const char *text, size_t length, char *error, size_t error_capacity) {
-  parser p = {text, text + length, error, error_capacity, 0};
+  parser p = {text, text, text + length, error, error_capacity, 0};
   error[0] = '\0';
   json_value *root = parse_value(&p);
+  if (root == NULL) return NULL;
   skip_space(&p);
-  if (root != NULL && p.at != p.end) {
-    fail(&p, "trailing characters");
+  if (p.at != p.end) {
+    fail(&p, "unexpected text after the document");
     json_free(root);
     return NULL;
   }

@@ -1,6 +1,7 @@
-/* A small JSON reader for module configs: parses a document into a tree of
- * values that config.c walks. Strings are unescaped copies (\uXXXX beyond
- * ASCII is refused: header names and values are ASCII). */
+/* A small JSON reader for the headers module's config: it parses a whole
+ * document into a tree that config.c walks. It exists so the module needs
+ * nothing but libc and <switchyard/filter.h>; copy it along with the module
+ * if you start a new filter from this one. */
 #ifndef HEADERS_JSON_H
 #define HEADERS_JSON_H
 
@@ -11,16 +12,21 @@ typedef enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_AR
 typedef struct json_value json_value;
 struct json_value {
   json_type type;
-  char *string;        /* JSON_STRING: NUL-terminated copy */
+  /* JSON_STRING: the unescaped bytes (UTF-8), NUL-terminated for
+   * convenience; may contain NUL itself (from \u0000), so use string_len. */
+  char *string;
   size_t string_len;
-  char *key;           /* set when this value is an object member */
-  json_value *child;   /* first element or member */
-  json_value *next;    /* next sibling */
+  char *key;         /* the member name when this value is an object member */
+  json_value *child; /* JSON_ARRAY / JSON_OBJECT: first element or member */
+  json_value *next;  /* the next element or member of the parent */
 };
 
-/* Returns NULL and writes a message into `error` on malformed input. */
+/* Parses `text` (not NUL-terminated). Returns NULL and writes a message
+ * into `error` on malformed input or when memory runs out. Duplicate member
+ * names in one object are refused. */
 json_value *json_parse(const char *text, size_t length, char *error, size_t error_capacity);
 void json_free(json_value *value);
+/* "null", "boolean", "number", "string", "array" or "object". */
 const char *json_type_name(json_type type);
 
 #endif
