@@ -38,6 +38,16 @@ static const variable variables[] = {
     {"PROTOCOL", SY_PROP_PROTOCOL},
 };
 
+/* Formats a field path into a FIELD_PATH_CAPACITY buffer; a path that does
+ * not fit is cut, which only shortens an error message. */
+static void format_field(char *field, const char *format, ...) PRINTF_LIKE(2, 3);
+static void format_field(char *field, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(field, FIELD_PATH_CAPACITY, format, args);
+  va_end(args);
+}
+
 /* Writes the message and returns 0, so callers can `return fail(...)`. */
 static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
 static int fail(error_sink *error, const char *format, ...) {
@@ -184,10 +194,10 @@ static int parse_rule(const json_value *item, const char *path, header_rule *rul
       return fail(error, "%s.%s: unknown field (expected name or value)", path, member->key);
     }
   }
-  snprintf(field, sizeof field, "%s.name", path);
+  format_field(field, "%s.name", path);
   if (name == NULL) return fail(error, "%s: required", field);
   if (!parse_header_name(name, field, &rule->name, &rule->name_len, error)) return 0;
-  snprintf(field, sizeof field, "%s.value", path);
+  format_field(field, "%s.value", path);
   if (value == NULL) return fail(error, "%s: required", field);
   return parse_value_template(value, field, rule, error);
 }
@@ -207,7 +217,7 @@ static int parse_rule_list(const json_value *list, const char *path, header_rule
   /* Counted as they are filled, so headers_config_free releases exactly the
    * rules that hold allocations, however far parsing got. */
   for (const json_value *item = list->child; item != NULL; item = item->next) {
-    snprintf(field, sizeof field, "%s[%zu]", path, *count_out);
+    format_field(field, "%s[%zu]", path, *count_out);
     if (!parse_rule(item, field, &(*rules_out)[(*count_out)++], error)) return 0;
   }
   return 1;
@@ -225,7 +235,7 @@ static int parse_remove_list(const json_value *list, const char *path, header_ru
   if (rules->remove == NULL) return out_of_memory(error);
   for (const json_value *item = list->child; item != NULL; item = item->next) {
     size_t unused_length;
-    snprintf(field, sizeof field, "%s[%zu]", path, rules->remove_count);
+    format_field(field, "%s[%zu]", path, rules->remove_count);
     if (!parse_header_name(item, field, &rules->remove[rules->remove_count], &unused_length, error)) return 0;
     rules->remove_count++;
   }
@@ -240,7 +250,7 @@ static int parse_rules(const json_value *object, const char *path, header_rules 
                 json_type_name(object->type));
   }
   for (const json_value *member = object->child; member != NULL; member = member->next) {
-    snprintf(field, sizeof field, "%s.%s", path, member->key);
+    format_field(field, "%s.%s", path, member->key);
     int ok;
     if (strcmp(member->key, "set") == 0) {
       ok = parse_rule_list(member, field, &rules->set, &rules->set_count, error);

@@ -1,9 +1,10 @@
-/* A small JSON reader for the headers module's config: it parses a whole
- * document into a tree that config.c walks. It exists so the module needs
- * nothing but libc and <switchyard/filter.h>; copy it along with the module
- * if you start a new filter from this one. */
-#ifndef HEADERS_JSON_H
-#define HEADERS_JSON_H
+/* A small JSON reader for filter module configs: it parses a whole document
+ * into a tree that a module's config code walks. It exists so that modules
+ * need nothing but libc and <switchyard/filter.h>. Every module in this tree
+ * links it from modules/common; copy it along if you start a new filter out
+ * of tree from one of them. */
+#ifndef SWITCHYARD_MODULE_JSON_H
+#define SWITCHYARD_MODULE_JSON_H
 
 #include <stddef.h>
 
