@@ -26,6 +26,7 @@ UPSTREAM_SCRIPT = os.path.join(SOURCE_ROOT, "tools", "test_upstream.py")
 
 MAX_SOCKET_TIMEOUT = 10.0
 STARTUP_DEADLINE = 10.0
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 
 def require_environment() -> None:
@@ -437,17 +438,30 @@ class IntegrationTestCase(unittest.TestCase):
         self.addCleanup(self._stop_processes)
 
     def _stop_processes(self) -> None:
+        sanitizer_reports = []
         for process in reversed(self._processes):
             try:
                 process.stop()
             except Exception as error:  # keep stopping the others
                 print(f"stopping {process}: {error}", file=sys.stderr)
-            label = f"switchyard ({process.config_path})" if isinstance(process, ProxyProcess) \
-                else f"upstream {process.name}"
+            if isinstance(process, ProxyProcess):
+                label = f"switchyard ({process.config_path})"
+            elif isinstance(process, UpstreamProcess):
+                label = f"upstream {process.name}"
+            else:
+                label = process.name
             try:
-                self._collected_logs.append((label, process.read_log()))
+                log_text = process.read_log()
             except OSError:
-                pass
+                continue
+            self._collected_logs.append((label, log_text))
+            # Under -Dsanitize=true a memory or UB error in a process the
+            # test merely killed would otherwise go unnoticed.
+            for marker in SANITIZER_MARKERS:
+                if marker in log_text:
+                    sanitizer_reports.append(f"{label}: {marker}")
+        if sanitizer_reports:
+            raise AssertionError("sanitizer reports in process logs: " + "; ".join(sanitizer_reports))
 
     def run(self, result=None):
         result = result if result is not None else self.defaultTestResult()
