@@ -115,7 +115,7 @@ std::optional<std::string> decimalFloatToJson(std::string_view text) {
   }
 
   json += integer_part.empty() ? "0" : std::string(withoutLeadingZeros(integer_part));
-  if (!fraction.empty()) json += "." + std::string(fraction);
+  if (!fraction.empty()) json.append(1, '.').append(fraction);
   json += exponent;
   return json;
 }

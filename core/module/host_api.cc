@@ -253,6 +253,38 @@ uint64_t randomU64() {
   return generator();
 }
 
+sy_result attemptRetry(sy_stream* stream, uint64_t delay_ms, int exclude_tried_hosts) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->retryAttempt(delay_ms, exclude_tried_hosts != 0);
+}
+
+sy_result attemptStartParallel(sy_stream* stream, int exclude_tried_hosts) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->startParallelAttempt(exclude_tried_hosts != 0);
+}
+
+sy_result attemptCancel(sy_stream* stream, uint32_t number, sy_attempt_outcome reason) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->cancelAttempt(number, reason);
+}
+
+sy_result attemptRejectResponse(sy_stream* stream) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->rejectAttemptResponse();
+}
+
+uint32_t attemptCount(sy_stream* stream) { return stream == nullptr ? 0 : handleOf(stream).stream->attemptCount(); }
+
+sy_result clusterStats(sy_stream* stream, sy_cluster_stats* stats_out) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->clusterStats(stats_out);
+}
+
+sy_result streamAddResponseFlag(sy_stream* stream, sy_slice flag) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return handleOf(stream).stream->addResponseFlag(view(flag));
+}
+
 }  // namespace
 
 void freeTimer(FilterTimer* timer) {
@@ -297,6 +329,13 @@ const sy_host_api kHostApi = {
     metricRecord,
     monotonicTimeNs,
     randomU64,
+    attemptRetry,
+    attemptStartParallel,
+    attemptCancel,
+    attemptRejectResponse,
+    attemptCount,
+    clusterStats,
+    streamAddResponseFlag,
 };
 
 }  // namespace

@@ -12,6 +12,7 @@ namespace {
 
 constexpr size_t kDefaultMaxRequestHeadersBytes = 60 * 1024;
 constexpr size_t kDefaultMaxBufferBytes = 1024 * 1024;
+constexpr size_t kDefaultRequestReplayBufferBytes = 64 * 1024;
 constexpr uint64_t kDefaultIdleTimeoutMs = 60'000;
 constexpr uint64_t kDefaultRequestHeadersTimeoutMs = 10'000;
 constexpr uint64_t kDefaultDrainTimeoutMs = 15'000;
@@ -118,6 +119,14 @@ std::shared_ptr<const ProxyConfig> buildProxyConfig(std::shared_ptr<const config
       auto config = createFilterConfig(module, filter_proto.has_config() ? &filter_proto.config() : nullptr,
                                        filter_proto.name(), context, errors);
       listener->filters.push_back(FilterSlot{filter_proto.name(), config});
+    }
+
+    for (const auto& module : modules) {
+      if (module && module->table->attempt_finished != nullptr) {
+        listener->request_replay_buffer_bytes = limits.request_replay_buffer_bytes() == 0
+                                                    ? kDefaultRequestReplayBufferBytes
+                                                    : limits.request_replay_buffer_bytes();
+      }
     }
 
     listener->routes = std::make_unique<router::RouteTable>(listener_proto);

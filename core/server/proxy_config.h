@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +31,9 @@ struct ListenerConfig {
   sockaddr_storage address{};
   size_t max_request_headers_bytes = 0;
   size_t max_buffer_bytes = 0;
+  // Nonzero when a filter on the listener implements attempt_finished (so
+  // it may retry): streams then keep this much request body for replay.
+  size_t request_replay_buffer_bytes = 0;
   uint64_t idle_timeout_ms = 0;             // 0: none
   uint64_t request_headers_timeout_ms = 0;  // 0: none
   uint64_t drain_timeout_ms = 0;
@@ -49,6 +53,14 @@ struct EndpointConfig {
   uint32_t weight = 1;
 };
 
+// Live counters of one cluster, summed over every worker (relaxed atomics:
+// they feed retry budgets and stats, not synchronisation).
+struct ClusterCounters {
+  std::atomic<uint64_t> active_requests{0};   // streams with an attempt on the cluster
+  std::atomic<uint64_t> pending_requests{0};  // attempts waiting for a pooled connection
+  std::atomic<uint64_t> active_retries{0};    // attempts after the first, scheduled or in flight
+};
+
 struct ClusterConfig {
   std::string name;
   size_t index = 0;  // dense, for per-worker cluster state
@@ -56,6 +68,8 @@ struct ClusterConfig {
   uint64_t connect_timeout_ms = 0;
   uint64_t idle_timeout_ms = 0;
   uint32_t max_connections = 0;
+  // The one mutable part of the shared config.
+  std::unique_ptr<ClusterCounters> counters = std::make_unique<ClusterCounters>();
 };
 
 struct ProxyConfig {

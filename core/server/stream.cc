@@ -1,5 +1,8 @@
 #include "server/stream.h"
 
+#include <algorithm>
+#include <cstddef>
+
 #include "common/log.h"
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
@@ -110,14 +113,17 @@ Stream::Stream(DownstreamConnection& connection, Worker& worker, const ListenerC
 }
 
 Stream::~Stream() {
-  for (module::FilterTimer* timer : timers_) module::freeTimer(timer);
+  // Attempts end without reports: no filter hook may run from here on.
+  completed_ = true;
+  closeAndDelete(retry_timer_);
+  releaseUpstream(false);
   if (filter_contexts_created_) {
     for (size_t i = 0; i < filters_.size(); ++i) {
       if (moduleOf(i).stream_destroy != nullptr) moduleOf(i).stream_destroy(filters_[i].context);
     }
   }
-  if (waiting_for_pool_ && pool_ != nullptr) pool_->cancel(*this);
-  releaseUpstream(true);
+  // After stream_destroy, which may still cancel or free its timers.
+  for (module::FilterTimer* timer : timers_) module::freeTimer(timer);
   record(stats::CoreMetrics::get().downstream_rq_active, -1);
 }
 
@@ -186,8 +192,10 @@ void Stream::onRequestComplete() {
 }
 
 void Stream::applyRequestFlowControl() {
-  size_t queued = (request_ ? request_->heldBytes() : 0) + upstream_pending_.size() +
-                  (upstream_ != nullptr ? upstream_->writeQueueBytes() : 0);
+  // The slowest attempt sets the pace: every attempt gets every byte.
+  size_t attempt_queued = 0;
+  for (const auto& attempt : attempts_) attempt_queued = std::max(attempt_queued, attempt->queuedBytes());
+  size_t queued = (request_ ? request_->heldBytes() : 0) + attempt_queued;
   if (queued > listener_.max_buffer_bytes && !reading_paused_for_upstream_) {
     reading_paused_for_upstream_ = true;
     connection_.pauseReading();
@@ -206,65 +214,127 @@ void Stream::routeRequest(http::HeaderMap& headers, bool end_stream) {
   }
   const ClusterConfig* cluster_config = worker_.config().findCluster(route_->cluster);
   cluster_ = &worker_.clusters().cluster(*cluster_config);
-  size_t endpoint = cluster_->balancer.pick();
-  pool_ = cluster_->pools[endpoint].get();
-  upstream_host_text_ = pool_->endpoint().text;
+  cluster_counters_ = cluster_config->counters.get();
+  cluster_counters_->active_requests.fetch_add(1, std::memory_order_relaxed);
 
   router::RouteTable::applyRewrites(*route_, headers);
-  http::HeaderMap upstream_headers = headers;
-  http::removeHopByHopHeaders(upstream_headers);
+  upstream_headers_ = headers;
+  http::removeHopByHopHeaders(upstream_headers_);
   std::string client_ip = connection_.clientIp();
-  if (auto forwarded = upstream_headers.get("x-forwarded-for")) {
-    upstream_headers.set("x-forwarded-for", std::string(*forwarded) + ", " + client_ip);
+  if (auto forwarded = upstream_headers_.get("x-forwarded-for")) {
+    upstream_headers_.set("x-forwarded-for", std::string(*forwarded) + ", " + client_ip);
   } else {
-    upstream_headers.add("x-forwarded-for", client_ip);
+    upstream_headers_.add("x-forwarded-for", client_ip);
   }
-  upstream_headers.set("x-forwarded-proto", "http");
+  upstream_headers_.set("x-forwarded-proto", "http");
   if (!end_stream) {
     if (request_info_.chunked || !request_info_.has_content_length) {
       upstream_request_chunked_ = true;
-      upstream_headers.remove("content-length");
-      upstream_headers.add("transfer-encoding", "chunked");
+      upstream_headers_.remove("content-length");
+      upstream_headers_.add("transfer-encoding", "chunked");
     }
   }
-  http::appendRequestHead(upstream_pending_, upstream_headers);
   upstream_request_complete_ = end_stream;
+  startAttempt(false, false);
+}
+
+void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
+  static const std::vector<size_t> kNoHostsToAvoid;
+  size_t endpoint = cluster_->balancer.pick(exclude_tried_hosts ? tried_endpoints_ : kNoHostsToAvoid);
+  if (std::find(tried_endpoints_.begin(), tried_endpoints_.end(), endpoint) == tried_endpoints_.end()) {
+    tried_endpoints_.push_back(endpoint);
+  }
+  upstream::HostPool& pool = *cluster_->pools[endpoint];
+  upstream_host_text_ = pool.endpoint().text;
+  uint32_t number = ++attempt_count_;
+
+  // Each attempt gets its own copy of the head, for attempt_started hooks
+  // to change; without replay there is only ever this one attempt.
+  http::HeaderMap attempt_headers =
+      listener_.request_replay_buffer_bytes > 0 ? upstream_headers_ : std::move(upstream_headers_);
+  sy_attempt_info info{};
+  info.size = sizeof info;
+  info.number = number;
+  info.upstream_host = sliceOf(upstream_host_text_);
+  info.hedged = hedged ? 1 : 0;
+  ++attempt_hook_depth_;
+  for (size_t i = 0; i < filters_.size() && !answered_; ++i) {
+    if (auto hook = moduleOf(i).attempt_started) {
+      hook(handleOf(i), filters_[i].context, &info, module::asHandle(&attempt_headers));
+    }
+  }
+  --attempt_hook_depth_;
+  if (answered_ || completed_) {
+    if (number > 1) changeActiveRetries(-1);  // the retry's share, never handed to an attempt
+    return;
+  }
+
+  std::string request;
+  http::appendRequestHead(request, attempt_headers);
+  request.append(replay_body_);
+  auto attempt = std::make_unique<UpstreamAttempt>(static_cast<AttemptEvents&>(*this), number, hedged, endpoint, pool, *cluster_counters_,
+                                                   request_method_ == "HEAD");
+  if (upstream_request_complete_) attempt->markRequestSent();
+  UpstreamAttempt& started = *attempt;
+  attempts_.push_back(std::move(attempt));
   record(stats::CoreMetrics::get().upstream_rq_total);
-  ++cluster_->active_requests;
-  waiting_for_pool_ = true;
-  pool_->request(*this);
+  if (number > 1 && !hedged) record(stats::CoreMetrics::get().upstream_rq_retry);
+  // The pool may fail or answer before start() returns; either is handled
+  // by the attempt callbacks.
+  started.start(std::move(request), connection_.dispatching());
+  startQueuedAttempts();
 }
 
-void Stream::onPoolReady(upstream::UpstreamConnection& connection, bool) {
-  waiting_for_pool_ = false;
-  upstream_ = &connection;
-  upstream_->attach(this, request_method_ == "HEAD");
-  if (!connection_.dispatching()) flushUpstream();
+void Stream::startQueuedAttempts() {
+  while (attempt_hook_depth_ == 0 && !queued_parallel_attempts_.empty() && !answered_ && !completed_ &&
+         response_attempt_ == nullptr) {
+    bool exclude = queued_parallel_attempts_.front();
+    queued_parallel_attempts_.erase(queued_parallel_attempts_.begin());
+    startAttempt(true, exclude);
+  }
 }
 
-void Stream::onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) {
-  waiting_for_pool_ = false;
-  onUpstreamFailure(failure, reason);
+void Stream::onRetryTimer(uv_timer_t* timer) {
+  auto* stream = static_cast<Stream*>(timer->data);
+  if (!stream->retry_pending_) return;
+  stream->retry_pending_ = false;
+  if (stream->answered_ || stream->completed_ || stream->response_attempt_ != nullptr) return;
+  if (stream->replay_overflowed_) {
+    // The body outgrew the replay buffer during the back-off.
+    stream->changeActiveRetries(-1);
+    stream->afterAttemptFailed(SY_ATTEMPT_RESET_BEFORE_HEADERS, "request body outgrew the replay buffer");
+    return;
+  }
+  // The retry's share of active_retries now belongs to the attempt.
+  stream->startAttempt(false, stream->retry_excludes_tried_hosts_);
 }
 
 void Stream::writeUpstream(std::string&& data) {
-  if (upstream_pending_.empty()) {
-    upstream_pending_ = std::move(data);
-  } else {
-    upstream_pending_.append(data);
+  if (data.empty()) return;
+  if (listener_.request_replay_buffer_bytes > 0 && !replay_overflowed_) {
+    if (replay_body_.size() + data.size() > listener_.request_replay_buffer_bytes) {
+      replay_overflowed_ = true;
+      std::string().swap(replay_body_);
+    } else {
+      replay_body_.append(data);
+    }
   }
   // While the downstream connection is still parsing the bytes of one read,
-  // hold what it produces: one write per read, and a request whose body
-  // turns out malformed in the same read never reaches the upstream.
-  if (!connection_.dispatching()) flushUpstream();
+  // attempts hold what it produces: one write per read, and a request whose
+  // body turns out malformed in the same read never reaches the upstream.
+  bool hold = connection_.dispatching();
+  if (attempts_.size() == 1) {
+    attempts_.front()->send(std::move(data), hold);
+  } else {
+    for (auto& attempt : attempts_) attempt->sendCopy(data, hold);
+  }
+  if (upstream_request_complete_) {
+    for (auto& attempt : attempts_) attempt->markRequestSent();
+  }
 }
 
 void Stream::flushUpstream() {
-  if (upstream_ != nullptr && !upstream_pending_.empty()) {
-    std::string data = std::move(upstream_pending_);
-    upstream_pending_.clear();
-    upstream_->write(std::move(data));
-  }
+  for (auto& attempt : attempts_) attempt->flush();
   applyRequestFlowControl();
 }
 
@@ -293,21 +363,118 @@ void Stream::sendUpstreamTrailers(http::HeaderMap& trailers) {
   writeUpstream(std::move(framed));
 }
 
-void Stream::onUpstreamWriteDrained() { applyRequestFlowControl(); }
+void Stream::onAttemptWriteDrained(UpstreamAttempt&) { applyRequestFlowControl(); }
 
-void Stream::releaseUpstream(bool force_close) {
-  if (cluster_ != nullptr) {
-    --cluster_->active_requests;
-    cluster_ = nullptr;
+bool Stream::reportAttemptFinished(const UpstreamAttempt& attempt, sy_attempt_outcome outcome, int status,
+                                   const http::HeaderMap* response_headers, std::string_view details) {
+  sy_attempt_info info{};
+  info.size = sizeof info;
+  info.number = attempt.number();
+  info.upstream_host = sliceOf(attempt.hostText());
+  info.hedged = attempt.hedged() ? 1 : 0;
+  info.outcome = outcome;
+  info.status = uint32_t(status);
+  info.response_headers =
+      response_headers != nullptr ? module::asHandle(const_cast<http::HeaderMap*>(response_headers)) : nullptr;
+  info.details = sliceOf(details);
+
+  const UpstreamAttempt* outer_judged = judged_attempt_;
+  bool outer_rejected = judged_response_rejected_;
+  judged_attempt_ = outcome == SY_ATTEMPT_RESPONSE ? &attempt : nullptr;
+  judged_response_rejected_ = false;
+  ++attempt_hook_depth_;
+  if (filter_contexts_created_) {
+    for (size_t i = 0; i < filters_.size() && !completed_; ++i) {
+      if (auto hook = moduleOf(i).attempt_finished) hook(handleOf(i), filters_[i].context, &info);
+    }
   }
-  if (upstream_ == nullptr) return;
-  upstream::UpstreamConnection* connection = upstream_;
-  upstream_ = nullptr;
-  connection->detach();
-  if (force_close || !upstream_request_complete_ || !upstream_response_complete_) {
-    connection->close();
+  --attempt_hook_depth_;
+  bool rejected = judged_response_rejected_;
+  judged_attempt_ = outer_judged;
+  judged_response_rejected_ = outer_rejected;
+  return rejected;
+}
+
+UpstreamAttempt& Stream::retireAttempt(UpstreamAttempt& attempt, bool reuse_connection) {
+  attempt.release(reuse_connection);
+  if (attempt.number() > 1) changeActiveRetries(-1);
+  if (&attempt == response_attempt_) response_attempt_ = nullptr;
+  for (auto it = attempts_.begin(); it != attempts_.end(); ++it) {
+    if (it->get() == &attempt) {
+      retired_attempts_.push_back(std::move(*it));
+      attempts_.erase(it);
+      break;
+    }
+  }
+  return attempt;
+}
+
+void Stream::afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason) {
+  startQueuedAttempts();
+  if (answered_ || completed_ || response_attempt_ != nullptr) return;
+  if (retry_pending_ || !attempts_.empty()) return;  // something else may still answer
+  int status = 502;
+  const char* flag = "UC";
+  std::string body = "upstream error: " + reason + "\n";
+  switch (outcome) {
+    case SY_ATTEMPT_CONNECT_FAILURE:
+      status = 503;
+      flag = "UF";
+      body = "upstream connect error: " + reason + "\n";
+      break;
+    case SY_ATTEMPT_TIMED_OUT:
+      status = 504;
+      flag = "UT";
+      body = "upstream request timeout\n";
+      break;
+    case SY_ATTEMPT_CANCELLED:
+      status = 503;
+      flag = "UO";
+      body = "upstream request cancelled\n";
+      break;
+    default:
+      break;
+  }
+  addResponseFlag(flag);
+  respondLocally(filters_.size(), status, body, "text/plain", reason);
+}
+
+void Stream::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
+  if (retry_pending_) {
+    retry_pending_ = false;
+    changeActiveRetries(-1);
+    if (retry_timer_ != nullptr) uv_timer_stop(retry_timer_);
+  }
+  changeActiveRetries(-int64_t(queued_parallel_attempts_.size()));
+  queued_parallel_attempts_.clear();
+  std::vector<UpstreamAttempt*> cancelled;
+  for (auto& attempt : attempts_) {
+    if (attempt.get() != response_attempt_) cancelled.push_back(attempt.get());
+  }
+  for (UpstreamAttempt* attempt : cancelled) {
+    retireAttempt(*attempt, false);
+    reportAttemptFinished(*attempt, outcome, 0, nullptr, details);
+  }
+}
+
+void Stream::releaseUpstream(bool reuse_connection) {
+  cancelAttempts(SY_ATTEMPT_CANCELLED, "stream ended");
+  if (response_attempt_ != nullptr) {
+    retireAttempt(*response_attempt_, reuse_connection && upstream_request_complete_ && upstream_response_complete_);
+  }
+  if (cluster_counters_ != nullptr) {
+    cluster_counters_->active_requests.fetch_sub(1, std::memory_order_relaxed);
+    cluster_counters_ = nullptr;
+  }
+}
+
+void Stream::changeActiveRetries(int64_t delta) {
+  active_retries_ += delta;
+  if (cluster_counters_ == nullptr) return;
+  if (delta > 0) {
+    cluster_counters_->active_retries.fetch_add(uint64_t(delta), std::memory_order_relaxed);
   } else {
-    pool_->release(*connection);
+    cluster_counters_->active_retries.fetch_sub(uint64_t(-delta), std::memory_order_relaxed);
   }
 }
 
@@ -320,8 +487,23 @@ void Stream::startResponse(size_t filter_count) {
   response_ = std::make_unique<FilterPipeline>(*response_invoker_, filter_count, listener_.max_buffer_bytes);
 }
 
-void Stream::onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) {
-  response_status_ = http::statusOf(headers);
+void Stream::onAttemptHeaders(UpstreamAttempt& attempt, http::HeaderMap&& headers,
+                              const http::ResponseInfo& info) {
+  int status = http::statusOf(headers);
+  bool rejected = reportAttemptFinished(attempt, SY_ATTEMPT_RESPONSE, status, &headers, "response");
+  if (answered_ || completed_) return;
+  if (rejected) {
+    // A filter retries or waits for another attempt: this response never
+    // reaches the client, and its connection is not reused mid-response.
+    retireAttempt(attempt, false);
+    afterAttemptFailed(SY_ATTEMPT_RESPONSE, "response " + std::to_string(status) + " rejected");
+    return;
+  }
+  response_attempt_ = &attempt;
+  upstream_host_text_ = attempt.hostText();
+  cancelAttempts(SY_ATTEMPT_CANCELLED, "another attempt's response was accepted");
+
+  response_status_ = status;
   if (info.end_stream) upstream_response_complete_ = true;
   http::removeHopByHopHeaders(headers);
   startResponse(filters_.size());
@@ -329,50 +511,64 @@ void Stream::onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseIn
   if (info.end_stream) maybeComplete();
 }
 
-void Stream::onUpstreamBody(std::string_view data) {
-  if (!response_ || response_->cancelled()) return;
+void Stream::onAttemptBody(UpstreamAttempt& attempt, std::string_view data) {
+  if (&attempt != response_attempt_ || !response_ || response_->cancelled()) return;
   response_->receiveBody(data, false);
   applyResponseFlowControl();
 }
 
-void Stream::onUpstreamTrailers(http::HeaderMap&& trailers) {
-  if (!response_ || response_->cancelled()) return;
+void Stream::onAttemptTrailers(UpstreamAttempt& attempt, http::HeaderMap&& trailers) {
+  if (&attempt != response_attempt_ || !response_ || response_->cancelled()) return;
   response_->receiveTrailers(std::move(trailers));
 }
 
-void Stream::onUpstreamComplete() {
+void Stream::onAttemptComplete(UpstreamAttempt& attempt) {
+  if (&attempt != response_attempt_) return;
   upstream_response_complete_ = true;
   if (response_ && !response_->cancelled() && !response_->endDelivered()) response_->receiveBody({}, true);
-  if (upstream_ != nullptr && upstream_request_complete_) releaseUpstream(false);
+  if (response_attempt_ != nullptr && upstream_request_complete_) retireAttempt(*response_attempt_, true);
   maybeComplete();
 }
 
-void Stream::onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) {
-  SY_LOG(kDebug, "stream %s: upstream %s failed (%s): %s", id_text_.c_str(), upstream_host_text_.c_str(),
-         upstream::upstreamFailureName(failure), reason.c_str());
-  releaseUpstream(true);
-  if (response_headers_sent_) {
-    // Too late for an error status: cut the response short so the client
-    // sees it was incomplete.
-    response_details_ = upstream::upstreamFailureName(failure);
-    connection_.resetAbruptly();
+void Stream::onAttemptFailure(UpstreamAttempt& attempt, upstream::UpstreamFailure failure,
+                              const std::string& reason) {
+  SY_LOG(kDebug, "stream %s: attempt %u to %s failed (%s): %s", id_text_.c_str(), attempt.number(),
+         attempt.hostText().c_str(), upstream::upstreamFailureName(failure), reason.c_str());
+  if (&attempt == response_attempt_) {
+    // The accepted response broke off: nothing can be retried any more.
+    retireAttempt(attempt, false);
+    reportAttemptFinished(attempt, SY_ATTEMPT_RESET_AFTER_HEADERS, response_status_, nullptr, reason);
+    if (answered_ || completed_) return;
+    if (response_headers_sent_) {
+      // Too late for an error status: cut the response short so the client
+      // sees it was incomplete.
+      response_details_ = upstream::upstreamFailureName(failure);
+      addResponseFlag("UC");
+      connection_.resetAbruptly();
+      return;
+    }
+    addResponseFlag("UC");
+    respondLocally(filters_.size(), 502, "upstream error: " + reason + "\n", "text/plain",
+                   upstream::upstreamFailureName(failure));
     return;
   }
-  int status = failure == upstream::UpstreamFailure::kConnectFailure ? 503 : 502;
-  std::string body = status == 503 ? "upstream connect error: " + reason + "\n"
-                                   : "upstream error: " + reason + "\n";
-  respondLocally(filters_.size(), status, body, "text/plain", upstream::upstreamFailureName(failure));
+  sy_attempt_outcome outcome = failure == upstream::UpstreamFailure::kConnectFailure
+                                   ? SY_ATTEMPT_CONNECT_FAILURE
+                                   : SY_ATTEMPT_RESET_BEFORE_HEADERS;
+  retireAttempt(attempt, false);
+  reportAttemptFinished(attempt, outcome, 0, nullptr, reason);
+  afterAttemptFailed(outcome, reason);
 }
 
 void Stream::applyResponseFlowControl() {
-  if (upstream_ == nullptr) return;
+  if (response_attempt_ == nullptr) return;
   size_t queued = connection_.writeQueueBytes() + (response_ ? response_->heldBytes() : 0);
   if (queued > listener_.max_buffer_bytes && !upstream_paused_for_downstream_) {
     upstream_paused_for_downstream_ = true;
-    upstream_->pauseReading();
+    response_attempt_->pauseReading();
   } else if (queued <= listener_.max_buffer_bytes / 2 && upstream_paused_for_downstream_) {
     upstream_paused_for_downstream_ = false;
-    upstream_->resumeReading();
+    response_attempt_->resumeReading();
   }
 }
 
@@ -454,15 +650,13 @@ void Stream::recordResponseStatus(int status) {
 void Stream::respondLocally(size_t filter_count, int status, std::string_view body, std::string_view content_type,
                             std::string_view details) {
   response_details_ = std::string(details);
+  answered_ = true;
   if (request_) request_->cancel();
   // A request without a body completes right after its headers; only a body
   // still on the wire makes the reply cut the request short.
   if (!request_complete_ && !request_info_.end_stream) request_abandoned_ = true;
-  if (waiting_for_pool_ && pool_ != nullptr) {
-    pool_->cancel(*this);
-    waiting_for_pool_ = false;
-  }
-  releaseUpstream(true);
+  cancelAttempts(SY_ATTEMPT_CANCELLED, "stream answered locally");
+  if (response_attempt_ != nullptr) retireAttempt(*response_attempt_, false);
   upstream_response_complete_ = true;
   http::HeaderMap headers;
   headers.add(":status", std::to_string(status));
@@ -497,9 +691,11 @@ sy_result Stream::sendLocalReply(size_t filter_index, int status, std::string_vi
 sy_result Stream::resetFromFilter(std::string_view details) {
   if (completed_) return SY_ERR_BAD_STATE;
   response_details_ = std::string(details);
+  answered_ = true;
   if (request_) request_->cancel();
   if (response_) response_->cancel();
-  releaseUpstream(true);
+  cancelAttempts(SY_ATTEMPT_CANCELLED, "stream reset");
+  if (response_attempt_ != nullptr) retireAttempt(*response_attempt_, false);
   connection_.resetAbruptly();
   return SY_OK;
 }
@@ -527,13 +723,11 @@ sy_result Stream::continueResponse(size_t filter_index) {
 void Stream::onDownstreamReset() {
   if (completed_) return;
   if (response_details_.empty()) response_details_ = "downstream_reset";
+  answered_ = true;
   if (request_) request_->cancel();
   if (response_) response_->cancel();
-  if (waiting_for_pool_ && pool_ != nullptr) {
-    pool_->cancel(*this);
-    waiting_for_pool_ = false;
-  }
-  releaseUpstream(true);
+  cancelAttempts(SY_ATTEMPT_CANCELLED, "downstream reset");
+  if (response_attempt_ != nullptr) retireAttempt(*response_attempt_, false);
   complete();
 }
 
@@ -546,11 +740,7 @@ void Stream::maybeComplete() {
 
 void Stream::complete() {
   completed_ = true;
-  if (waiting_for_pool_ && pool_ != nullptr) {
-    pool_->cancel(*this);
-    waiting_for_pool_ = false;
-  }
-  releaseUpstream(!upstream_response_complete_);
+  releaseUpstream(upstream_response_complete_);
   if (filter_contexts_created_) {
     for (size_t i = 0; i < filters_.size(); ++i) {
       if (moduleOf(i).stream_complete != nullptr) moduleOf(i).stream_complete(handleOf(i), filters_[i].context);
@@ -558,11 +748,13 @@ void Stream::complete() {
   }
   uint64_t duration_ms = monotonicNowMs() - start_ms_;
   record(stats::CoreMetrics::get().downstream_rq_time_ms, int64_t(duration_ms));
-  SY_LOG(kDebug, "access %s \"%s %s\" %d %llu %llums upstream=%s %s", connection_.clientIp().c_str(),
-         request_method_.c_str(), request_path_.c_str(), response_status_,
+  std::string flags;
+  for (const auto& flag : response_flags_) flags += (flags.empty() ? "" : ",") + flag;
+  SY_LOG(kDebug, "access %s \"%s %s\" %d %llu %llums upstream=%s attempts=%u flags=%s %s",
+         connection_.clientIp().c_str(), request_method_.c_str(), request_path_.c_str(), response_status_,
          static_cast<unsigned long long>(response_body_bytes_), static_cast<unsigned long long>(duration_ms),
-         upstream_host_text_.empty() ? "-" : upstream_host_text_.c_str(),
-         response_details_.empty() ? "-" : response_details_.c_str());
+         upstream_host_text_.empty() ? "-" : upstream_host_text_.c_str(), attempt_count_,
+         flags.empty() ? "-" : flags.c_str(), response_details_.empty() ? "-" : response_details_.c_str());
 }
 
 // ---------------------------------------------------------------------------
@@ -607,5 +799,89 @@ sy_result Stream::getAttribute(std::string_view key, sy_slice* value) {
 }
 
 void Stream::adoptTimer(module::FilterTimer* timer) { timers_.push_back(timer); }
+
+// ---------------------------------------------------------------------------
+// Attempt control (ABI 1.1)
+
+sy_result Stream::retryAttempt(uint64_t delay_ms, bool exclude_tried_hosts) {
+  if (answered_ || completed_ || cluster_ == nullptr) return SY_ERR_BAD_STATE;
+  if (response_headers_sent_) return SY_ERR_HEADERS_SENT;
+  if (response_attempt_ != nullptr) return SY_ERR_BAD_STATE;
+  if (listener_.request_replay_buffer_bytes == 0 || replay_overflowed_) return SY_ERR_NOT_REPLAYABLE;
+  if (retry_pending_) return SY_ERR_LIMIT;
+  if (retry_timer_ == nullptr) {
+    retry_timer_ = new uv_timer_t;
+    uv_timer_init(worker_.loop(), retry_timer_);
+    retry_timer_->data = this;
+  }
+  retry_pending_ = true;
+  retry_excludes_tried_hosts_ = exclude_tried_hosts;
+  changeActiveRetries(1);
+  if (judged_attempt_ != nullptr) judged_response_rejected_ = true;
+  // Even a zero delay goes through the loop, so a retry never starts inside
+  // the hooks that asked for it.
+  uv_timer_start(retry_timer_, &Stream::onRetryTimer, delay_ms, 0);
+  return SY_OK;
+}
+
+sy_result Stream::startParallelAttempt(bool exclude_tried_hosts) {
+  if (answered_ || completed_ || cluster_ == nullptr) return SY_ERR_BAD_STATE;
+  if (response_headers_sent_) return SY_ERR_HEADERS_SENT;
+  if (response_attempt_ != nullptr) return SY_ERR_BAD_STATE;
+  if (listener_.request_replay_buffer_bytes == 0 || replay_overflowed_) return SY_ERR_NOT_REPLAYABLE;
+  changeActiveRetries(1);
+  queued_parallel_attempts_.push_back(exclude_tried_hosts);
+  record(stats::CoreMetrics::get().upstream_rq_hedge);
+  startQueuedAttempts();
+  return SY_OK;
+}
+
+sy_result Stream::cancelAttempt(uint32_t number, sy_attempt_outcome reason) {
+  if (reason != SY_ATTEMPT_TIMED_OUT && reason != SY_ATTEMPT_CANCELLED) return SY_ERR_INVALID_ARGUMENT;
+  if (completed_) return SY_ERR_BAD_STATE;
+  std::vector<UpstreamAttempt*> targets;
+  for (auto& attempt : attempts_) {
+    if (attempt.get() != response_attempt_ && (number == 0 || attempt->number() == number)) {
+      targets.push_back(attempt.get());
+    }
+  }
+  if (targets.empty()) return SY_ERR_NOT_FOUND;
+  const char* details = reason == SY_ATTEMPT_TIMED_OUT ? "attempt timed out" : "attempt cancelled";
+  for (UpstreamAttempt* attempt : targets) {
+    retireAttempt(*attempt, false);
+    reportAttemptFinished(*attempt, reason, 0, nullptr, details);
+  }
+  afterAttemptFailed(reason, details);
+  return SY_OK;
+}
+
+sy_result Stream::rejectAttemptResponse() {
+  if (judged_attempt_ == nullptr) return SY_ERR_BAD_STATE;
+  bool another_in_flight = attempts_.size() > 1;
+  if (!another_in_flight && !retry_pending_) return SY_ERR_BAD_STATE;
+  judged_response_rejected_ = true;
+  return SY_OK;
+}
+
+sy_result Stream::clusterStats(sy_cluster_stats* stats) {
+  if (stats == nullptr || stats->size < offsetof(sy_cluster_stats, active_retries) + sizeof(uint64_t)) {
+    return SY_ERR_INVALID_ARGUMENT;
+  }
+  if (route_ == nullptr) return SY_ERR_NOT_FOUND;
+  const ClusterConfig* cluster = worker_.config().findCluster(route_->cluster);
+  if (cluster == nullptr) return SY_ERR_NOT_FOUND;
+  stats->active_requests = cluster->counters->active_requests.load(std::memory_order_relaxed);
+  stats->pending_requests = cluster->counters->pending_requests.load(std::memory_order_relaxed);
+  stats->active_retries = cluster->counters->active_retries.load(std::memory_order_relaxed);
+  return SY_OK;
+}
+
+sy_result Stream::addResponseFlag(std::string_view flag) {
+  if (flag.empty() || flag.size() > 16) return SY_ERR_INVALID_ARGUMENT;
+  if (std::find(response_flags_.begin(), response_flags_.end(), flag) == response_flags_.end()) {
+    response_flags_.emplace_back(flag);
+  }
+  return SY_OK;
+}
 
 }  // namespace switchyard::server

@@ -1,11 +1,18 @@
 // Stream: one HTTP request/response exchange on a downstream connection.
 //
 // It runs the request through the listener's filters (FilterPipeline), then
-// the router as the terminal step (route match, cluster, endpoint, pooled
-// upstream connection), and runs the response back through the filters in
-// reverse to the downstream connection. It also implements what filters can
-// ask of the host (continue, local reply, reset, properties, attributes,
-// timers) through the per-filter handles it gives them.
+// the router as the terminal step (route match, cluster, then one or more
+// UpstreamAttempts), and runs the accepted response back through the filters
+// in reverse to the downstream connection. It also implements what filters
+// can ask of the host (continue, local reply, reset, properties, attributes,
+// timers, and from ABI 1.1 retries, hedges and cancels of attempts) through
+// the per-filter handles it gives them.
+//
+// Attempts: each attempt's outcome goes to every filter's attempt_finished
+// hook. A response nobody rejects is accepted and the other attempts are
+// cancelled; a failure with nothing in flight and no retry pending gets the
+// client 502/503/504. While a filter may retry, the request head and up to
+// request_replay_buffer_bytes of body are kept to send again.
 #pragma once
 
 #include <switchyard/filter.h>
@@ -19,6 +26,7 @@
 #include "http/request_decoder.h"
 #include "server/filter_pipeline.h"
 #include "server/proxy_config.h"
+#include "server/upstream_attempt.h"
 #include "upstream/cluster_manager.h"
 
 namespace switchyard::module {
@@ -38,7 +46,7 @@ struct FilterHandle {
   size_t filter_index;
 };
 
-class Stream : private upstream::UpstreamResponseHandler, private upstream::PoolCallbacks {
+class Stream : private AttemptEvents {
  public:
   Stream(DownstreamConnection& connection, Worker& worker, const ListenerConfig& listener, uint64_t id);
   ~Stream() override;
@@ -73,6 +81,14 @@ class Stream : private upstream::UpstreamResponseHandler, private upstream::Pool
   sy_result setAttribute(std::string_view key, std::string_view value);
   sy_result getAttribute(std::string_view key, sy_slice* value);
   void adoptTimer(module::FilterTimer* timer);
+  // ABI 1.1: upstream attempts and response flags.
+  sy_result retryAttempt(uint64_t delay_ms, bool exclude_tried_hosts);
+  sy_result startParallelAttempt(bool exclude_tried_hosts);
+  sy_result cancelAttempt(uint32_t number, sy_attempt_outcome reason);
+  sy_result rejectAttemptResponse();
+  uint32_t attemptCount() const { return attempt_count_; }
+  sy_result clusterStats(sy_cluster_stats* stats);
+  sy_result addResponseFlag(std::string_view flag);
   Worker& worker() { return worker_; }
 
  private:
@@ -95,16 +111,37 @@ class Stream : private upstream::UpstreamResponseHandler, private upstream::Pool
   void routeRequest(http::HeaderMap& headers, bool end_stream);
   void sendUpstreamBody(std::string& data, bool end_stream);
   void sendUpstreamTrailers(http::HeaderMap& trailers);
+  // Framed request bytes after the head: kept for replay, sent to every
+  // attempt in flight.
   void writeUpstream(std::string&& data);
-  void onPoolReady(upstream::UpstreamConnection& connection, bool reused) override;
-  void onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
-  void onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) override;
-  void onUpstreamBody(std::string_view data) override;
-  void onUpstreamTrailers(http::HeaderMap&& trailers) override;
-  void onUpstreamComplete() override;
-  void onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
-  void onUpstreamWriteDrained() override;
-  void releaseUpstream(bool force_close);
+
+  // Attempts.
+  void startAttempt(bool hedged, bool exclude_tried_hosts);
+  void startQueuedAttempts();
+  static void onRetryTimer(uv_timer_t* timer);
+  // Runs every filter's attempt_finished; true when one rejected the
+  // response (SY_ATTEMPT_RESPONSE only).
+  bool reportAttemptFinished(const UpstreamAttempt& attempt, sy_attempt_outcome outcome, int status,
+                             const http::HeaderMap* response_headers, std::string_view details);
+  // Moves an attempt out of the in-flight set (it may still be on the
+  // stack, so it is kept until the stream ends) and returns it.
+  UpstreamAttempt& retireAttempt(UpstreamAttempt& attempt, bool reuse_connection);
+  // After an attempt ended without an accepted response: wait for another
+  // attempt or a pending retry, else answer the client.
+  void afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason);
+  // Ends every attempt in flight except the accepted one and drops a
+  // pending retry, reporting each as `outcome`.
+  void cancelAttempts(sy_attempt_outcome outcome, std::string_view details);
+  void releaseUpstream(bool reuse_connection);
+  void changeActiveRetries(int64_t delta);
+  void onAttemptHeaders(UpstreamAttempt& attempt, http::HeaderMap&& headers,
+                        const http::ResponseInfo& info) override;
+  void onAttemptBody(UpstreamAttempt& attempt, std::string_view data) override;
+  void onAttemptTrailers(UpstreamAttempt& attempt, http::HeaderMap&& trailers) override;
+  void onAttemptComplete(UpstreamAttempt& attempt) override;
+  void onAttemptFailure(UpstreamAttempt& attempt, upstream::UpstreamFailure failure,
+                        const std::string& reason) override;
+  void onAttemptWriteDrained(UpstreamAttempt& attempt) override;
 
   // Response direction.
   void startResponse(size_t filter_count);
@@ -132,15 +169,37 @@ class Stream : private upstream::UpstreamResponseHandler, private upstream::Pool
   std::string request_method_;
   std::string request_path_;
   const router::RouteEntry* route_ = nullptr;
-  upstream::ClusterState* cluster_ = nullptr;
-  upstream::HostPool* pool_ = nullptr;
-  upstream::UpstreamConnection* upstream_ = nullptr;
-  bool waiting_for_pool_ = false;
-  std::string upstream_pending_;  // request bytes waiting for the connection
-  bool upstream_request_complete_ = false;
+  upstream::ClusterState* cluster_ = nullptr;  // this worker's state of the route's cluster
+  ClusterCounters* cluster_counters_ = nullptr;  // set while counted as an active request
+  http::HeaderMap upstream_headers_;  // the request head every attempt starts from
+  bool upstream_request_complete_ = false;  // the whole request went upstream-bound
   bool upstream_request_chunked_ = false;
   bool upstream_response_complete_ = false;
-  std::string upstream_host_text_;
+  std::string upstream_host_text_;  // the latest attempt's host
+
+  // Attempts in flight, in start order; the accepted one stays here until
+  // its response ends. Finished ones are kept until the stream ends because
+  // their callbacks may still be on the stack.
+  std::vector<std::unique_ptr<UpstreamAttempt>> attempts_;
+  std::vector<std::unique_ptr<UpstreamAttempt>> retired_attempts_;
+  UpstreamAttempt* response_attempt_ = nullptr;  // the accepted one
+  uint32_t attempt_count_ = 0;
+  std::vector<size_t> tried_endpoints_;
+  // Framed request body after the head, kept while a filter may retry.
+  std::string replay_body_;
+  bool replay_overflowed_ = false;
+  // A retry requested by a filter, started when retry_timer_ fires.
+  bool retry_pending_ = false;
+  bool retry_excludes_tried_hosts_ = false;
+  uv_timer_t* retry_timer_ = nullptr;
+  // Parallel attempts asked for while attempt hooks run; started after.
+  std::vector<bool> queued_parallel_attempts_;  // each: exclude tried hosts
+  int attempt_hook_depth_ = 0;
+  // Set while attempt_finished hooks judge a response.
+  const UpstreamAttempt* judged_attempt_ = nullptr;
+  bool judged_response_rejected_ = false;
+  int64_t active_retries_ = 0;  // this stream's share of the cluster's active_retries
+  std::vector<std::string> response_flags_;
 
   std::vector<FilterInstance> filters_;
   bool filter_contexts_created_ = false;
@@ -162,6 +221,7 @@ class Stream : private upstream::UpstreamResponseHandler, private upstream::Pool
   bool reading_paused_for_upstream_ = false;
   bool upstream_paused_for_downstream_ = false;
   bool completed_ = false;
+  bool answered_ = false;  // answered locally or reset: no more attempts
   int response_status_ = 0;
   uint64_t response_body_bytes_ = 0;
   std::string response_details_;

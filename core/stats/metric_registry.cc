@@ -62,6 +62,8 @@ const CoreMetrics& CoreMetrics::get() {
     m.upstream_cx_connect_fail = counter("upstream_cx_connect_fail");
     m.upstream_cx_reused = counter("upstream_cx_reused");
     m.upstream_rq_total = counter("upstream_rq_total");
+    m.upstream_rq_retry = counter("upstream_rq_retry");
+    m.upstream_rq_hedge = counter("upstream_rq_hedge");
     m.upstream_rq_reset = counter("upstream_rq_reset");
     m.upstream_rq_protocol_error = counter("upstream_rq_protocol_error");
     return m;

@@ -11,7 +11,7 @@ ClusterManager::ClusterManager(uv_loop_t* loop, const server::ProxyConfig& confi
   for (const auto& cluster : config.clusters) {
     std::vector<uint32_t> weights;
     for (const auto& endpoint : cluster->endpoints) weights.push_back(endpoint.weight);
-    auto state = std::make_unique<ClusterState>(ClusterState{cluster.get(), RoundRobinBalancer(weights), {}, 0});
+    auto state = std::make_unique<ClusterState>(ClusterState{cluster.get(), RoundRobinBalancer(weights), {}});
     for (const auto& endpoint : cluster->endpoints) {
       state->pools.push_back(std::make_unique<HostPool>(loop, *cluster, endpoint, kMaxResponseHeadersBytes));
     }

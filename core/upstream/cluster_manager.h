@@ -18,7 +18,6 @@ struct ClusterState {
   const server::ClusterConfig* config;
   RoundRobinBalancer balancer;
   std::vector<std::unique_ptr<HostPool>> pools;  // one per endpoint
-  uint64_t active_requests = 0;
 };
 
 class ClusterManager {

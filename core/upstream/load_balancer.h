@@ -13,8 +13,9 @@ namespace switchyard::upstream {
 class RoundRobinBalancer {
  public:
   explicit RoundRobinBalancer(std::vector<uint32_t> weights);
-  // Index of the next endpoint.
-  size_t pick();
+  // Index of the next endpoint, skipping those listed in `avoid` (the hosts
+  // a request already tried) unless that would leave none.
+  size_t pick(const std::vector<size_t>& avoid = {});
 
  private:
   std::vector<uint32_t> weights_;

@@ -12,6 +12,10 @@
  * sides check `size` (or the SY_HAS_* helpers below) before touching a field
  * added in a later minor. A NULL hook means "not implemented".
  *
+ * History: 1.0 the first ABI. 1.1 adds upstream attempts: the
+ * attempt_started/attempt_finished hooks, the attempt_* and cluster_stats
+ * host calls (retry, hedge, cancel), response flags, SY_ERR_NOT_REPLAYABLE.
+ *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
  *     valid until the hook returns or the object they view is modified,
@@ -38,7 +42,7 @@ extern "C" {
 #endif
 
 #define SY_ABI_VERSION_MAJOR 1
-#define SY_ABI_VERSION_MINOR 0
+#define SY_ABI_VERSION_MINOR 1
 
 /* The one symbol a module exports. Its type is sy_module_entry_fn. */
 #define SY_MODULE_ENTRY_SYMBOL "sy_filter_module_entry"
@@ -74,7 +78,10 @@ typedef struct sy_slice {
   X(SY_ERR_NO_MEMORY, 5, "out of memory")                                     \
   X(SY_ERR_UNSUPPORTED, 6, "not supported by this host")                      \
   X(SY_ERR_LIMIT, 7, "a configured limit was reached")                        \
-  X(SY_ERR_FAILED, 8, "operation failed")
+  X(SY_ERR_FAILED, 8, "operation failed")                                     \
+  /* ABI 1.1 */                                                               \
+  X(SY_ERR_NOT_REPLAYABLE, 9,                                                 \
+    "the request body outgrew the replay buffer; it cannot be sent again")
 
 typedef enum sy_result {
 #define SY_RESULT_ENUM(name, value, message) name = value,
@@ -153,6 +160,63 @@ typedef void (*sy_timer_fn)(sy_timer *timer, void *user_data);
 /* Return nonzero to keep iterating, 0 to stop. */
 typedef int (*sy_header_visit_fn)(void *user_data, sy_slice name,
                                   sy_slice value);
+
+/* ------------------------------------------------------------------------ */
+/* Upstream attempts (ABI 1.1)                                              */
+/* ------------------------------------------------------------------------ */
+
+/* ABI 1.1: how one upstream attempt ended. */
+typedef enum sy_attempt_outcome {
+  /* Response headers arrived; sy_attempt_info.status and .response_headers
+   * tell what they say. */
+  SY_ATTEMPT_RESPONSE = 0,
+  /* No connection to the chosen host (refused, unreachable, connect
+   * timeout). */
+  SY_ATTEMPT_CONNECT_FAILURE = 1,
+  /* The connection failed or closed, or the response was malformed, before
+   * response headers arrived. */
+  SY_ATTEMPT_RESET_BEFORE_HEADERS = 2,
+  /* The same after the attempt's response was accepted: its body was cut
+   * short. Reported as a second outcome of that attempt; nothing can be
+   * retried any more. */
+  SY_ATTEMPT_RESET_AFTER_HEADERS = 3,
+  /* A filter cancelled the attempt with attempt_cancel(..., TIMED_OUT). */
+  SY_ATTEMPT_TIMED_OUT = 4,
+  /* Cancelled for any other reason: another attempt's response won, the
+   * stream was answered locally or reset, or a filter called
+   * attempt_cancel(..., CANCELLED). */
+  SY_ATTEMPT_CANCELLED = 5,
+  SY_ATTEMPT_OUTCOME_FORCE_INT32 = 0x7fffffff
+} sy_attempt_outcome;
+
+/* ABI 1.1: one upstream attempt, as attempt_started and attempt_finished see
+ * it. Host-owned and valid only during the hook. Check `size` (with
+ * SY_HAS_FIELD) before reading fields added in later minors. */
+typedef struct sy_attempt_info {
+  uint32_t size;
+  /* 1 for the first attempt, then 2, 3, ... in the order attempts start,
+   * whether retries or hedges. */
+  uint32_t number;
+  /* The upstream host chosen for this attempt, "ip:port". */
+  sy_slice upstream_host;
+  /* Nonzero when started by attempt_start_parallel (a hedge). */
+  int32_t hedged;
+  /* attempt_finished only: */
+  sy_attempt_outcome outcome;
+  uint32_t status;                    /* SY_ATTEMPT_RESPONSE: the status */
+  const sy_headers *response_headers; /* SY_ATTEMPT_RESPONSE, else NULL */
+  sy_slice details; /* a short reason for logs, e.g. "connection refused" */
+} sy_attempt_info;
+
+/* ABI 1.1: counters of the cluster a stream is routed to, summed over all
+ * workers. The caller sets `size` to sizeof(sy_cluster_stats). */
+typedef struct sy_cluster_stats {
+  uint32_t size;
+  uint64_t active_requests;  /* streams with an attempt on this cluster */
+  uint64_t pending_requests; /* attempts waiting for a pooled connection */
+  uint64_t active_retries;   /* attempts after the first (retries and
+                                hedges) scheduled or in flight */
+} sy_cluster_stats;
 
 /* ------------------------------------------------------------------------ */
 /* Host function table (host-owned, valid for the module's whole life)       */
@@ -237,6 +301,51 @@ typedef struct sy_host_api {
   /* Clock and randomness. */
   uint64_t (*monotonic_time_ns)(void);
   uint64_t (*random_u64)(void);
+
+  /* ---- ABI 1.1: upstream attempts ------------------------------------ */
+  /* The request goes upstream as one or more attempts, each on its own
+   * connection to a host of the route's cluster. While any filter of the
+   * listener implements attempt_finished, the host keeps the request (its
+   * headers and up to the listener's request_replay_buffer_bytes of body)
+   * so that it can be sent again. */
+
+  /* Send the request again after `delay_ms`, to a host not tried yet when
+   * `exclude_tried_hosts` is nonzero and the cluster has one. Called from
+   * attempt_finished, a timer, or another hook while no response has been
+   * accepted. Called from attempt_finished of a SY_ATTEMPT_RESPONSE, it
+   * rejects that response: its connection is closed and it never reaches
+   * the client. Only one retry can be pending at a time.
+   * SY_ERR_NOT_REPLAYABLE: the body outgrew the replay buffer (the stream
+   * goes on as if retry had not been called); SY_ERR_HEADERS_SENT or
+   * SY_ERR_BAD_STATE: a response was accepted or the stream was answered;
+   * SY_ERR_LIMIT: a retry is already pending. */
+  sy_result (*attempt_retry)(sy_stream *stream, uint64_t delay_ms,
+                             int exclude_tried_hosts);
+  /* Start one more attempt now, without cancelling those in flight
+   * (hedging). The first response accepted wins; the others are cancelled.
+   * Same errors as attempt_retry. */
+  sy_result (*attempt_start_parallel)(sy_stream *stream,
+                                      int exclude_tried_hosts);
+  /* Cancel attempt `number` (0: every attempt in flight) with `reason`,
+   * SY_ATTEMPT_TIMED_OUT or SY_ATTEMPT_CANCELLED. Its connection is closed,
+   * never reused, and attempt_finished runs for it before this returns.
+   * When nothing else is in flight or pending afterwards, the client gets
+   * 504 (timed out) or 503 (cancelled) unless a filter retries.
+   * SY_ERR_NOT_FOUND: no such attempt in flight. */
+  sy_result (*attempt_cancel)(sy_stream *stream, uint32_t number,
+                              sy_attempt_outcome reason);
+  /* From attempt_finished of a SY_ATTEMPT_RESPONSE only: drop this response
+   * and wait for another attempt in flight or a pending retry.
+   * SY_ERR_BAD_STATE when there is none, so a response is never dropped
+   * with nothing to replace it. */
+  sy_result (*attempt_reject_response)(sy_stream *stream);
+  /* Attempts started so far on this stream. */
+  uint32_t (*attempt_count)(sy_stream *stream);
+  /* Counters of the stream's cluster; SY_ERR_NOT_FOUND before routing. */
+  sy_result (*cluster_stats)(sy_stream *stream, sy_cluster_stats *stats_out);
+  /* Add a short response flag (e.g. "UT", "URX") to the stream; the access
+   * log shows the flags, comma-separated, in the order added. */
+  sy_result (*stream_add_response_flag)(sy_stream *stream, sy_slice flag);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */
@@ -290,6 +399,24 @@ typedef struct sy_filter_module {
   /* Optional. The exchange is over (completed or reset); runs before the
    * access log is written, so a filter can still set attributes. */
   void (*stream_complete)(sy_stream *stream, void *stream_context);
+
+  /* ---- ABI 1.1 -------------------------------------------------------- */
+  /* Optional. An attempt is about to send the request to
+   * `attempt->upstream_host`. `request_headers` is this attempt's own copy
+   * of the request headers: changes (an attempt-count header, the time left
+   * for the request) go to this attempt only. Hooks run in listener order. */
+  void (*attempt_started)(sy_stream *stream, void *stream_context,
+                          const sy_attempt_info *attempt,
+                          sy_headers *request_headers);
+  /* Optional. The attempt ended with `attempt->outcome`; hooks run in
+   * listener order, and may call attempt_retry, attempt_start_parallel or
+   * attempt_reject_response. A SY_ATTEMPT_RESPONSE that no filter rejects
+   * (by either call) is accepted: attempts still in flight are cancelled and
+   * the response runs through the response hooks to the client. A failure
+   * with nothing in flight and no retry pending gets the client a 503
+   * (connect failure), 502 (reset), 504 (timed out) or 503 (cancelled). */
+  void (*attempt_finished)(sy_stream *stream, void *stream_context,
+                           const sy_attempt_info *attempt);
 
   /* Fields added in later minors go here, at the end. */
 } sy_filter_module;

@@ -22,15 +22,15 @@ struct ScriptedInvoker : FilterPipelineInvoker {
   bool overflowed = false;
 
   sy_filter_status invokeHeaders(size_t position, http::HeaderMap&, bool) override {
-    calls.push_back("h" + std::to_string(position));
+    calls.push_back(std::string("h").append(std::to_string(position)));
     return headers_result(position);
   }
   sy_filter_status invokeBody(size_t position, std::string& body, bool end) override {
-    calls.push_back("b" + std::to_string(position) + ":" + body + (end ? "$" : ""));
+    calls.push_back(std::string("b").append(std::to_string(position)).append(":").append(body).append(end ? "$" : ""));
     return body_result(position, body, end);
   }
   sy_filter_status invokeTrailers(size_t position, http::HeaderMap&) override {
-    calls.push_back("t" + std::to_string(position));
+    calls.push_back(std::string("t").append(std::to_string(position)));
     return SY_FILTER_CONTINUE;
   }
   void sinkHeaders(http::HeaderMap&, bool end) override {

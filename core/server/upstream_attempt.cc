@@ -1,0 +1,122 @@
+#include "server/upstream_attempt.h"
+
+namespace switchyard::server {
+
+UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
+                                 upstream::HostPool& pool, ClusterCounters& counters, bool head_request)
+    : events_(events),
+      number_(number),
+      hedged_(hedged),
+      endpoint_index_(endpoint_index),
+      pool_(pool),
+      counters_(counters),
+      head_request_(head_request) {}
+
+UpstreamAttempt::~UpstreamAttempt() { release(false); }
+
+void UpstreamAttempt::setWaitingForPool(bool waiting) {
+  if (waiting == waiting_for_pool_) return;
+  waiting_for_pool_ = waiting;
+  if (waiting) {
+    counters_.pending_requests.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    counters_.pending_requests.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+void UpstreamAttempt::start(std::string&& request, bool hold) {
+  pending_ = std::move(request);
+  held_ = hold;
+  setWaitingForPool(true);
+  // May answer before returning (an idle pooled connection).
+  pool_.request(*this);
+}
+
+void UpstreamAttempt::onPoolReady(upstream::UpstreamConnection& connection, bool) {
+  setWaitingForPool(false);
+  connection_ = &connection;
+  connection_->attach(this, head_request_);
+  if (!held_) flush();
+}
+
+void UpstreamAttempt::onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) {
+  setWaitingForPool(false);
+  released_ = true;
+  events_.onAttemptFailure(*this, failure, reason);
+}
+
+void UpstreamAttempt::send(std::string&& data, bool hold) {
+  if (released_) return;
+  if (pending_.empty()) {
+    pending_ = std::move(data);
+  } else {
+    pending_.append(data);
+  }
+  held_ = held_ || hold;
+  if (!held_) flush();
+}
+
+void UpstreamAttempt::sendCopy(std::string_view data, bool hold) { send(std::string(data), hold); }
+
+void UpstreamAttempt::flush() {
+  held_ = false;
+  if (connection_ == nullptr || pending_.empty()) return;
+  std::string data = std::move(pending_);
+  pending_.clear();
+  connection_->write(std::move(data));
+}
+
+size_t UpstreamAttempt::queuedBytes() const {
+  return pending_.size() + (connection_ != nullptr ? connection_->writeQueueBytes() : 0);
+}
+
+void UpstreamAttempt::pauseReading() {
+  if (connection_ != nullptr) connection_->pauseReading();
+}
+
+void UpstreamAttempt::resumeReading() {
+  if (connection_ != nullptr) connection_->resumeReading();
+}
+
+void UpstreamAttempt::release(bool reuse) {
+  if (waiting_for_pool_) {
+    pool_.cancel(*this);
+    setWaitingForPool(false);
+  }
+  released_ = true;
+  if (connection_ == nullptr) return;
+  upstream::UpstreamConnection* connection = connection_;
+  connection_ = nullptr;
+  connection->detach();
+  if (reuse && request_sent_ && response_complete_ && pending_.empty()) {
+    pool_.release(*connection);
+  } else {
+    connection->close();
+  }
+}
+
+void UpstreamAttempt::onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) {
+  if (info.end_stream) response_complete_ = true;
+  events_.onAttemptHeaders(*this, std::move(headers), info);
+}
+
+void UpstreamAttempt::onUpstreamBody(std::string_view data) { events_.onAttemptBody(*this, data); }
+
+void UpstreamAttempt::onUpstreamTrailers(http::HeaderMap&& trailers) {
+  events_.onAttemptTrailers(*this, std::move(trailers));
+}
+
+void UpstreamAttempt::onUpstreamComplete() {
+  response_complete_ = true;
+  events_.onAttemptComplete(*this);
+}
+
+void UpstreamAttempt::onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) {
+  // The connection already detached itself and is broken: close it.
+  release(false);
+  events_.onAttemptFailure(*this, failure, reason);
+}
+
+void UpstreamAttempt::onUpstreamWriteDrained() { events_.onAttemptWriteDrained(*this); }
+
+}  // namespace switchyard::server

@@ -1,0 +1,97 @@
+// UpstreamAttempt: one try at sending a stream's request upstream — a host
+// chosen by the cluster's balancer, a connection from that host's pool, the
+// request bytes written to it, the response read back. A stream has one
+// attempt at a time, or several while hedging; retries are new attempts.
+//
+// The attempt only moves bytes and reports events; the stream decides what
+// they mean (accept a response, retry, answer the client).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "server/proxy_config.h"
+#include "upstream/host_pool.h"
+#include "upstream/upstream_connection.h"
+
+namespace switchyard::server {
+
+class UpstreamAttempt;
+
+// What the attempt reports to its stream.
+class AttemptEvents {
+ public:
+  virtual ~AttemptEvents() = default;
+  virtual void onAttemptHeaders(UpstreamAttempt& attempt, http::HeaderMap&& headers,
+                                const http::ResponseInfo& info) = 0;
+  virtual void onAttemptBody(UpstreamAttempt& attempt, std::string_view data) = 0;
+  virtual void onAttemptTrailers(UpstreamAttempt& attempt, http::HeaderMap&& trailers) = 0;
+  virtual void onAttemptComplete(UpstreamAttempt& attempt) = 0;
+  virtual void onAttemptFailure(UpstreamAttempt& attempt, upstream::UpstreamFailure failure,
+                                const std::string& reason) = 0;
+  virtual void onAttemptWriteDrained(UpstreamAttempt& attempt) = 0;
+};
+
+class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::UpstreamResponseHandler {
+ public:
+  UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
+                  upstream::HostPool& pool, ClusterCounters& counters, bool head_request);
+  // Cancels whatever is still going on (pool request, connection).
+  ~UpstreamAttempt() override;
+  UpstreamAttempt(const UpstreamAttempt&) = delete;
+  UpstreamAttempt& operator=(const UpstreamAttempt&) = delete;
+
+  // Asks the pool for a connection; `request` (head and any body so far) is
+  // written as soon as one is ready, or at flush() when `hold`.
+  void start(std::string&& request, bool hold);
+  // More request bytes, already framed. Held while the connection is not
+  // ready or while `hold` (the downstream is mid-read; see Stream).
+  void send(std::string&& data, bool hold);
+  void sendCopy(std::string_view data, bool hold);
+  // Writes what send() held.
+  void flush();
+  // The whole request has been handed to send().
+  void markRequestSent() { request_sent_ = true; }
+  // Gives the connection back: to the pool when the exchange completed
+  // cleanly and `reuse` allows, else closed. Idempotent.
+  void release(bool reuse);
+
+  void pauseReading();
+  void resumeReading();
+  // Request bytes not yet on the wire.
+  size_t queuedBytes() const;
+
+  uint32_t number() const { return number_; }
+  bool hedged() const { return hedged_; }
+  size_t endpointIndex() const { return endpoint_index_; }
+  const std::string& hostText() const { return pool_.endpoint().text; }
+  bool responseComplete() const { return response_complete_; }
+
+ private:
+  void onPoolReady(upstream::UpstreamConnection& connection, bool reused) override;
+  void onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
+  void onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) override;
+  void onUpstreamBody(std::string_view data) override;
+  void onUpstreamTrailers(http::HeaderMap&& trailers) override;
+  void onUpstreamComplete() override;
+  void onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
+  void onUpstreamWriteDrained() override;
+  void setWaitingForPool(bool waiting);
+
+  AttemptEvents& events_;
+  const uint32_t number_;
+  const bool hedged_;
+  const size_t endpoint_index_;
+  upstream::HostPool& pool_;
+  ClusterCounters& counters_;
+  const bool head_request_;
+  upstream::UpstreamConnection* connection_ = nullptr;
+  bool waiting_for_pool_ = false;
+  bool released_ = false;
+  bool request_sent_ = false;
+  bool response_complete_ = false;
+  bool held_ = false;    // pending_ waits for flush() even with a connection
+  std::string pending_;  // request bytes not yet written
+};
+
+}  // namespace switchyard::server
