@@ -46,7 +46,9 @@ run_demo() {
 switchyard demo: proxy on 127.0.0.1:10000, admin on 127.0.0.1:9901, upstream on 127.0.0.1:18080
 Try, in another terminal:
   curl -i http://127.0.0.1:10000/echo
+  curl -i http://127.0.0.1:10000/fail-first/2?key=try-1
   curl -i http://127.0.0.1:10000/api/status/503
+  curl -i http://127.0.0.1:10000/delay/5000
   curl -i -X POST --data-binary @README.md http://127.0.0.1:10000/echo
   curl -s http://127.0.0.1:9901/ready
   curl -s http://127.0.0.1:9901/modules

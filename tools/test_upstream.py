@@ -40,14 +40,23 @@ Endpoints, chosen by path (a query string is allowed everywhere):
   /fail-first/N?key=K  the first N requests with key K get 503, later ones
                        200 like /echo; x-fail-first-attempt tells which
                        attempt (1-based) this was for K
+  /flaky/P             503 with probability P percent, else like /echo
+  /slow-on/NAME/MS     wait MS milliseconds if this upstream is --name NAME,
+                       then answer like /echo (one slow host among several)
   /__stats             JSON {connections_accepted, connections_open, requests,
-                       requests_by_path}
+                       requests_by_path, requests_in_flight,
+                       max_requests_in_flight}
   /__reset_stats       zero the stats
 
 The two stats endpoints are not counted in the stats, and neither is a
 connection that carried nothing but them. connections_accepted counts the
 connections accepted since the last reset, so a keep-alive connection opened
 earlier and reused afterwards adds requests but no connection.
+
+Any endpoint takes ?delay_ms=MS: wait that long after reading the request,
+then behave as usual (e.g. /status/503?delay_ms=200 is a slow failure);
+&jitter_ms=J adds a uniformly random 0-J ms, so that concurrent requests do
+not all finish in the same instant.
 
 Every response carries `x-upstream-name: NAME`. HTTP/1.1 connections are kept
 alive unless the request says `Connection: close`; HTTP/1.0 ones only with
@@ -156,6 +165,8 @@ class Stats:
         self.requests = 0
         self.requests_by_path: dict[str, int] = {}
         self.open_connections: set[Connection] = set()
+        self.requests_in_flight = 0
+        self.max_requests_in_flight = 0
 
     def on_accept(self, connection: Connection) -> None:
         self.connections_accepted += 1
@@ -180,11 +191,19 @@ class Stats:
         self.requests += 1
         self.requests_by_path[path] = self.requests_by_path.get(path, 0) + 1
 
+    def request_started(self) -> None:
+        self.requests_in_flight += 1
+        self.max_requests_in_flight = max(self.max_requests_in_flight, self.requests_in_flight)
+
+    def request_finished(self) -> None:
+        self.requests_in_flight -= 1
+
     def reset(self) -> None:
         self.generation += 1
         self.connections_accepted = 0
         self.requests = 0
         self.requests_by_path = {}
+        self.max_requests_in_flight = self.requests_in_flight
 
     def snapshot(self) -> dict:
         return {
@@ -192,6 +211,8 @@ class Stats:
             "connections_open": sum(1 for c in self.open_connections if not c.carried_only_stats),
             "requests": self.requests,
             "requests_by_path": dict(sorted(self.requests_by_path.items())),
+            "requests_in_flight": self.requests_in_flight,
+            "max_requests_in_flight": self.max_requests_in_flight,
         }
 
 
@@ -364,7 +385,14 @@ class Upstream:
             return False
         request.number_on_connection = connection.requests_seen + 1
         self.stats.on_request(connection, request.path)
-        return await self.dispatch(request, connection)
+        counted = request.path not in STATS_PATHS
+        if counted:
+            self.stats.request_started()
+        try:
+            return await self.dispatch(request, connection)
+        finally:
+            if counted:
+                self.stats.request_finished()
 
     async def send_error_and_close(self, connection: Connection, error: BadRequest) -> None:
         body = f"{error}\n".encode()
@@ -431,6 +459,10 @@ class Upstream:
         """Runs the endpoint for `request`; returns whether to keep the
         connection open for the next request."""
         await read_body(request, connection)
+        if "delay_ms" in request.query or "jitter_ms" in request.query:
+            delay_ms = parse_count(request.query.get("delay_ms", "0"), "delay_ms")
+            delay_ms += random.uniform(0, parse_count(request.query.get("jitter_ms", "0"), "jitter_ms"))
+            await asyncio.sleep(delay_ms / 1000)
         segments = request.path.strip("/").split("/")
         endpoint, argument = segments[0], "/".join(segments[1:])
         if request.path == "/__stats":
@@ -457,6 +489,14 @@ class Upstream:
                                            self.describe(request, connection), keep_alive=False)
         elif endpoint == "fail-first" and argument:
             return await self.fail_first(request, connection, parse_count(argument, "failure count"))
+        elif endpoint == "flaky" and argument:
+            percent = parse_count(argument, "failure percentage")
+            if random.randrange(100) < percent:
+                return await self.respond(request, connection, 503, f"flaky failure from {self.name}\n".encode())
+        elif endpoint == "slow-on" and argument.count("/") == 1:
+            slow_name, delay = argument.split("/")
+            if slow_name == self.name:
+                await asyncio.sleep(parse_count(delay, "delay") / 1000)
         return await self.respond_json(request, connection, 200, self.describe(request, connection))
 
     async def status(self, request: Request, connection: Connection, argument: str) -> bool:

@@ -120,6 +120,7 @@ std::string AdminServer::respond(std::string_view method, std::string_view path)
       if (metric.kind == stats::MetricKind::kHistogram) body += " (count " + std::to_string(metric.count) + ")";
       body += "\n";
     }
+    body += sources_.cluster_stats();
     return httpResponse(200, "OK", "text/plain", body);
   }
   return httpResponse(404, "Not Found", "text/plain", "endpoints: /ready /modules /stats\n");

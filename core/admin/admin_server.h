@@ -15,6 +15,7 @@ class AdminServer {
   struct Sources {
     std::function<bool()> ready;               // false while draining
     std::function<std::string()> modules_json;  // loaded modules
+    std::function<std::string()> cluster_stats;  // "name: value" lines of live cluster counters
   };
 
   AdminServer(uv_loop_t* loop, Sources sources);

@@ -1,6 +1,7 @@
 // The embedding API (include/switchyard/embed.h): a proxy instance that owns
 // its config, its modules, its workers (on the caller's loop or on threads)
 // and the admin endpoint.
+#include <signal.h>
 #include <switchyard/embed.h>
 #include <unistd.h>
 
@@ -197,15 +198,47 @@ int sy_proxy_load_config_text(sy_proxy* proxy, const char* text, size_t length, 
   return applyLoadedConfig(proxy, config::loadConfigText(std::string_view(text, length), source, format), source);
 }
 
+namespace {
+
+// The live counters of every cluster, as /stats lines.
+std::string clusterStatsText(const switchyard::server::ProxyConfig& config) {
+  std::string text;
+  for (const auto& cluster : config.clusters) {
+    const auto& counters = *cluster->counters;
+    std::string prefix = "cluster." + cluster->name + ".";
+    text += prefix + "active_requests: " +
+            std::to_string(counters.active_requests.load(std::memory_order_relaxed)) + "\n";
+    text += prefix + "pending_requests: " +
+            std::to_string(counters.pending_requests.load(std::memory_order_relaxed)) + "\n";
+    text += prefix + "active_retries: " +
+            std::to_string(counters.active_retries.load(std::memory_order_relaxed)) + "\n";
+  }
+  return text;
+}
+
+// libuv writes with write(2), so a peer that closed its socket raises
+// SIGPIPE, whose default action kills the process. A proxy must survive
+// that; only the default action is replaced, never an embedder's handler.
+void ignoreSigpipeIfDefault() {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+
+}  // namespace
+
 int sy_proxy_start(sy_proxy* proxy) {
   if (proxy == nullptr) return -1;
   if (!proxy->config) return fail(proxy, "no config loaded");
   if (proxy->started) return fail(proxy, "already started");
+  ignoreSigpipeIfDefault();
   std::string error;
   if (proxy->config->has_admin) {
     proxy->admin = std::make_unique<admin::AdminServer>(
         proxy->loop, admin::AdminServer::Sources{[proxy] { return !proxy->draining; },
-                                                 [proxy] { return modulesJson(*proxy->loader); }});
+                                                 [proxy] { return modulesJson(*proxy->loader); },
+                                                 [proxy] { return clusterStatsText(*proxy->config); }});
     if (!proxy->admin->start(proxy->config->admin_address, &error)) {
       proxy->admin.reset();
       return fail(proxy, error);

@@ -58,7 +58,7 @@ struct EndpointConfig {
 struct ClusterCounters {
   std::atomic<uint64_t> active_requests{0};   // streams with an attempt on the cluster
   std::atomic<uint64_t> pending_requests{0};  // attempts waiting for a pooled connection
-  std::atomic<uint64_t> active_retries{0};    // attempts after the first, scheduled or in flight
+  std::atomic<uint64_t> active_retries{0};    // attempts after the first, in flight
 };
 
 struct ClusterConfig {

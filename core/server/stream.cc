@@ -117,10 +117,8 @@ Stream::~Stream() {
   completed_ = true;
   closeAndDelete(retry_timer_);
   releaseUpstream(false);
-  if (filter_contexts_created_) {
-    for (size_t i = 0; i < filters_.size(); ++i) {
-      if (moduleOf(i).stream_destroy != nullptr) moduleOf(i).stream_destroy(filters_[i].context);
-    }
+  for (size_t i = 0; i < filters_with_context_; ++i) {
+    if (moduleOf(i).stream_destroy != nullptr) moduleOf(i).stream_destroy(filters_[i].context);
   }
   // After stream_destroy, which may still cancel or free its timers.
   for (module::FilterTimer* timer : timers_) module::freeTimer(timer);
@@ -135,20 +133,21 @@ const sy_filter_module& Stream::moduleOf(size_t filter_index) const {
   return *filters_[filter_index].config->module()->table;
 }
 
-void Stream::createFilterContexts() {
+bool Stream::createFilterContexts() {
   for (size_t i = 0; i < filters_.size(); ++i) {
     filters_[i].config = &listener_.effectiveFilterConfig(route_, i);
   }
-  filter_contexts_created_ = true;
   for (size_t i = 0; i < filters_.size(); ++i) {
     auto stream_new = moduleOf(i).stream_new;
-    if (stream_new == nullptr) continue;
-    if (stream_new(handleOf(i), filters_[i].config->config(), &filters_[i].context) != SY_OK) {
+    if (stream_new != nullptr && stream_new(handleOf(i), filters_[i].config->config(), &filters_[i].context) != SY_OK) {
       SY_LOG(kWarn, "filter '%s' failed to create stream state; stream %s answered 500",
              listener_.filters[i].name.c_str(), id_text_.c_str());
       filters_[i].context = nullptr;
+      return false;
     }
+    filters_with_context_ = i + 1;
   }
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -165,9 +164,14 @@ void Stream::onRequestHeaders(http::HeaderMap&& headers, const http::RequestInfo
   }
   headers.remove("expect");
   route_ = listener_.routes->match(headers);
-  createFilterContexts();
+  bool filters_ready = createFilterContexts();
   request_invoker_ = std::make_unique<RequestInvoker>(*this);
   request_ = std::make_unique<FilterPipeline>(*request_invoker_, filters_.size(), listener_.max_buffer_bytes);
+  if (!filters_ready) {
+    // Only the filters that have stream state see the reply.
+    respondLocally(filters_with_context_, 500, "filter failed to start\n", "text/plain", "filter_stream_new_failed");
+    return;
+  }
   request_->receiveHeaders(std::move(headers), info.end_stream);
 }
 
@@ -264,10 +268,7 @@ void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
     }
   }
   --attempt_hook_depth_;
-  if (answered_ || completed_) {
-    if (number > 1) changeActiveRetries(-1);  // the retry's share, never handed to an attempt
-    return;
-  }
+  if (answered_ || completed_) return;
 
   std::string request;
   http::appendRequestHead(request, attempt_headers);
@@ -277,6 +278,9 @@ void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
   if (upstream_request_complete_) attempt->markRequestSent();
   UpstreamAttempt& started = *attempt;
   attempts_.push_back(std::move(attempt));
+  // Retries and hedges count against retry budgets while they load the
+  // upstream, not while they wait out a back-off.
+  if (number > 1) changeActiveRetries(1);
   record(stats::CoreMetrics::get().upstream_rq_total);
   if (number > 1 && !hedged) record(stats::CoreMetrics::get().upstream_rq_retry);
   // The pool may fail or answer before start() returns; either is handled
@@ -301,11 +305,9 @@ void Stream::onRetryTimer(uv_timer_t* timer) {
   if (stream->answered_ || stream->completed_ || stream->response_attempt_ != nullptr) return;
   if (stream->replay_overflowed_) {
     // The body outgrew the replay buffer during the back-off.
-    stream->changeActiveRetries(-1);
     stream->afterAttemptFailed(SY_ATTEMPT_RESET_BEFORE_HEADERS, "request body outgrew the replay buffer");
     return;
   }
-  // The retry's share of active_retries now belongs to the attempt.
   stream->startAttempt(false, stream->retry_excludes_tried_hosts_);
 }
 
@@ -383,10 +385,8 @@ bool Stream::reportAttemptFinished(const UpstreamAttempt& attempt, sy_attempt_ou
   judged_attempt_ = outcome == SY_ATTEMPT_RESPONSE ? &attempt : nullptr;
   judged_response_rejected_ = false;
   ++attempt_hook_depth_;
-  if (filter_contexts_created_) {
-    for (size_t i = 0; i < filters_.size() && !completed_; ++i) {
-      if (auto hook = moduleOf(i).attempt_finished) hook(handleOf(i), filters_[i].context, &info);
-    }
+  for (size_t i = 0; i < filters_with_context_ && !completed_; ++i) {
+    if (auto hook = moduleOf(i).attempt_finished) hook(handleOf(i), filters_[i].context, &info);
   }
   --attempt_hook_depth_;
   bool rejected = judged_response_rejected_;
@@ -442,10 +442,8 @@ void Stream::afterAttemptFailed(sy_attempt_outcome outcome, const std::string& r
 void Stream::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
   if (retry_pending_) {
     retry_pending_ = false;
-    changeActiveRetries(-1);
     if (retry_timer_ != nullptr) uv_timer_stop(retry_timer_);
   }
-  changeActiveRetries(-int64_t(queued_parallel_attempts_.size()));
   queued_parallel_attempts_.clear();
   std::vector<UpstreamAttempt*> cancelled;
   for (auto& attempt : attempts_) {
@@ -673,7 +671,7 @@ void Stream::sendErrorReply(int status, std::string_view details) {
     return;
   }
   std::string body = std::string(http::reasonPhrase(status)) + "\n";
-  respondLocally(filter_contexts_created_ ? filters_.size() : 0, status, body, "text/plain", details);
+  respondLocally(filters_with_context_, status, body, "text/plain", details);
 }
 
 sy_result Stream::sendLocalReply(size_t filter_index, int status, std::string_view body,
@@ -741,10 +739,8 @@ void Stream::maybeComplete() {
 void Stream::complete() {
   completed_ = true;
   releaseUpstream(upstream_response_complete_);
-  if (filter_contexts_created_) {
-    for (size_t i = 0; i < filters_.size(); ++i) {
-      if (moduleOf(i).stream_complete != nullptr) moduleOf(i).stream_complete(handleOf(i), filters_[i].context);
-    }
+  for (size_t i = 0; i < filters_with_context_; ++i) {
+    if (moduleOf(i).stream_complete != nullptr) moduleOf(i).stream_complete(handleOf(i), filters_[i].context);
   }
   uint64_t duration_ms = monotonicNowMs() - start_ms_;
   record(stats::CoreMetrics::get().downstream_rq_time_ms, int64_t(duration_ms));
@@ -816,7 +812,6 @@ sy_result Stream::retryAttempt(uint64_t delay_ms, bool exclude_tried_hosts) {
   }
   retry_pending_ = true;
   retry_excludes_tried_hosts_ = exclude_tried_hosts;
-  changeActiveRetries(1);
   if (judged_attempt_ != nullptr) judged_response_rejected_ = true;
   // Even a zero delay goes through the loop, so a retry never starts inside
   // the hooks that asked for it.
@@ -829,7 +824,6 @@ sy_result Stream::startParallelAttempt(bool exclude_tried_hosts) {
   if (response_headers_sent_) return SY_ERR_HEADERS_SENT;
   if (response_attempt_ != nullptr) return SY_ERR_BAD_STATE;
   if (listener_.request_replay_buffer_bytes == 0 || replay_overflowed_) return SY_ERR_NOT_REPLAYABLE;
-  changeActiveRetries(1);
   queued_parallel_attempts_.push_back(exclude_tried_hosts);
   record(stats::CoreMetrics::get().upstream_rq_hedge);
   startQueuedAttempts();

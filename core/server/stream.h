@@ -105,7 +105,8 @@ class Stream : private AttemptEvents {
 
   sy_stream* handleOf(size_t filter_index);
   const sy_filter_module& moduleOf(size_t filter_index) const;
-  void createFilterContexts();
+  // False when a filter's stream_new failed; the stream is answered 500.
+  bool createFilterContexts();
 
   // Router: terminal of the request direction.
   void routeRequest(http::HeaderMap& headers, bool end_stream);
@@ -202,7 +203,9 @@ class Stream : private AttemptEvents {
   std::vector<std::string> response_flags_;
 
   std::vector<FilterInstance> filters_;
-  bool filter_contexts_created_ = false;
+  // Filters [0, filters_with_context_) got stream_new (successfully, or had
+  // none): only they get stream hooks, stream_complete and stream_destroy.
+  size_t filters_with_context_ = 0;
   std::unique_ptr<RequestInvoker> request_invoker_;
   std::unique_ptr<ResponseInvoker> response_invoker_;
   std::unique_ptr<FilterPipeline> request_;

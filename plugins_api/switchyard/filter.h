@@ -101,8 +101,10 @@ typedef enum sy_filter_status {
   /* Body hooks only: hold this data, and call the filter again with all the
    * data held so far each time more arrives (end_stream set on the last).
    * Returning CONTINUE passes the whole held body on. Exceeding the
-   * listener's max_buffer_bytes ends the stream with 413 (request) or 500
-   * (response). On a headers hook it means the same as STOP_ITERATION. */
+   * listener's max_buffer_bytes ends the stream with 413 (request), or for
+   * a response with 500 while its headers have not gone out (a filter
+   * stopped them too) and a reset after. On a headers hook it means the
+   * same as STOP_ITERATION. */
   SY_FILTER_STOP_AND_BUFFER = 2,
   SY_FILTER_STATUS_FORCE_INT32 = 0x7fffffff
 } sy_filter_status;
@@ -215,7 +217,8 @@ typedef struct sy_cluster_stats {
   uint64_t active_requests;  /* streams with an attempt on this cluster */
   uint64_t pending_requests; /* attempts waiting for a pooled connection */
   uint64_t active_retries;   /* attempts after the first (retries and
-                                hedges) scheduled or in flight */
+                                hedges) in flight; a retry waiting out
+                                its back-off is not counted */
 } sy_cluster_stats;
 
 /* ------------------------------------------------------------------------ */
@@ -397,7 +400,7 @@ typedef struct sy_filter_module {
                                         void *stream_context,
                                         sy_headers *trailers);
   /* Optional. The exchange is over (completed or reset); runs before the
-   * access log is written, so a filter can still set attributes. */
+   * host writes its access log line. */
   void (*stream_complete)(sy_stream *stream, void *stream_context);
 
   /* ---- ABI 1.1 -------------------------------------------------------- */

@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (IntegrationTestCase, RawClient, free_port, main, request_bytes, simple_config,  # noqa: E402
+from harness import (IntegrationTestCase, RawClient, exchange, free_port, main, request_bytes, simple_config,  # noqa: E402
                      vmrss_kib)
 
 TEN_MB = 10 * 1024 * 1024
@@ -25,6 +25,18 @@ class StreamingTest(IntegrationTestCase):
         self.upstream = self.start_upstream("up")
         self.port = free_port()
         self.proxy = self.start_proxy(simple_config(self.port, self.upstream.port), self.port)
+
+    def test_clients_closing_mid_response_do_not_kill_the_proxy(self):
+        # Each client reads a little of a large body and closes with data
+        # unread (an RST), so the proxy's next write fails with EPIPE or
+        # ECONNRESET. That must end the stream, never the process (SIGPIPE).
+        for _ in range(8):
+            with RawClient(self.port, timeout=5) as client:
+                client.send(request_bytes("GET", "/bytes/20000000"))
+                self.assertTrue(client.read_some())
+        time.sleep(0.3)
+        self.assertTrue(self.proxy.alive(), self.proxy.read_log()[-2000:])
+        self.assertEqual(exchange(self.port, "GET", "/echo").status, 200)
 
     def test_ten_megabyte_request_body_with_content_length(self):
         body = os.urandom(TEN_MB)

@@ -56,7 +56,10 @@ int sy_proxy_load_config_text(sy_proxy *proxy, const char *text, size_t length,
                               const char *source_name);
 
 /* Bind the listeners and admin and start serving. 0, or -1 (see
- * sy_proxy_last_error), e.g. when an address is in use. */
+ * sy_proxy_last_error), e.g. when an address is in use. If SIGPIPE still
+ * has its default action (terminate), it is set to ignored: a client that
+ * closes its socket mid-response must not kill the process. A handler the
+ * caller installed is left alone. */
 int sy_proxy_start(sy_proxy *proxy);
 
 typedef void (*sy_proxy_done_fn)(sy_proxy *proxy, void *user_data);

@@ -1,0 +1,159 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadline.h"
+#include "json.h"
+#include "member_text.h"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
+#else
+#define PRINTF_LIKE(format_index, first_arg)
+#endif
+
+enum { DEFAULT_REQUEST_TIMEOUT_MS = 15000 };
+
+/* A wrong value is quoted in its error message up to this many bytes. */
+enum { QUOTED_VALUE_MAX = 40 };
+
+typedef struct error_sink {
+  char *text;
+  size_t capacity;
+} error_sink;
+
+/* The document being parsed, for the text of number members. */
+typedef struct source {
+  const char *json;
+  size_t length;
+} source;
+
+/* Writes the message and returns 0, so callers can `return fail(...)`. */
+static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
+static int fail(error_sink *error, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(error->text, error->capacity, format, args);
+  va_end(args);
+  return 0;
+}
+
+static int quoted_length(size_t length) {
+  return (int)(length < QUOTED_VALUE_MAX ? length : QUOTED_VALUE_MAX);
+}
+
+/* A duration in whole milliseconds: a JSON number written as plain digits.
+ * The host hands numbers over as protobuf doubles, so 3000 arrives as
+ * "3000" and a fraction or exponent means the user wrote one. */
+static int parse_duration_ms(const source *doc, const json_value *value, size_t index, const char *field,
+                             uint64_t *ms_out, error_sink *error) {
+  if (value->type != JSON_NUMBER) {
+    return fail(error, "%s: expected a non-negative integer, got %s", field, json_type_name(value->type));
+  }
+  const char *text;
+  size_t length;
+  if (!member_value_text(doc->json, doc->length, index, &text, &length)) {
+    return fail(error, "%s: could not find the number in the config text", field);
+  }
+  uint64_t ms;
+  if (!parse_decimal(text, length, &ms)) {
+    return fail(error, "%s: expected a non-negative integer, got %.*s", field, quoted_length(length), text);
+  }
+  if (ms > TIMEOUT_MAX_MS) {
+    return fail(error, "%s: %.*s is more than the maximum, %llu ms (about 49.7 days)", field,
+                quoted_length(length), text, (unsigned long long)TIMEOUT_MAX_MS);
+  }
+  *ms_out = ms;
+  return 1;
+}
+
+/* An HTTP field name is a token (RFC 9110, section 5.6.2). */
+static int is_token(const char *name, size_t length) {
+  if (length == 0) return 0;
+  for (size_t i = 0; i < length; ++i) {
+    unsigned char c = (unsigned char)name[i];
+    if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL) return 0;
+  }
+  return 1;
+}
+
+/* A header name, or "" for "off" (left NULL). */
+static int parse_optional_header_name(const json_value *value, const char *field, char **name_out,
+                                      size_t *length_out, error_sink *error) {
+  if (value->type != JSON_STRING) {
+    return fail(error, "%s: expected a header name (string, \"\" for off), got %s", field,
+                json_type_name(value->type));
+  }
+  if (value->string_len == 0) return 1;
+  if (!is_token(value->string, value->string_len)) {
+    return fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
+                quoted_length(value->string_len), value->string);
+  }
+  *name_out = malloc(value->string_len + 1);
+  if (*name_out == NULL) return fail(error, "out of memory");
+  memcpy(*name_out, value->string, value->string_len + 1);
+  *length_out = value->string_len;
+  return 1;
+}
+
+static int parse_config(const source *doc, const json_value *root, timeout_config *config,
+                        error_sink *error) {
+  if (root->type != JSON_OBJECT) {
+    return fail(error, "config: expected an object, got %s", json_type_name(root->type));
+  }
+  size_t index = 0;
+  for (const json_value *member = root->child; member != NULL; member = member->next, ++index) {
+    const char *key = member->key;
+    int ok;
+    if (strcmp(key, "request_timeout_ms") == 0) {
+      ok = parse_duration_ms(doc, member, index, key, &config->request_timeout_ms, error);
+    } else if (strcmp(key, "idle_timeout_ms") == 0) {
+      ok = parse_duration_ms(doc, member, index, key, &config->idle_timeout_ms, error);
+    } else if (strcmp(key, "trusted_timeout_header") == 0) {
+      ok = parse_optional_header_name(member, key, &config->trusted_timeout_header,
+                                      &config->trusted_timeout_header_len, error);
+    } else if (strcmp(key, "propagate_timeout_header") == 0) {
+      ok = parse_optional_header_name(member, key, &config->propagate_timeout_header,
+                                      &config->propagate_timeout_header_len, error);
+    } else {
+      ok = fail(error,
+                "%s: unknown field (expected request_timeout_ms, idle_timeout_ms, trusted_timeout_header "
+                "or propagate_timeout_header)",
+                key);
+    }
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+timeout_config *timeout_config_parse(const char *json, size_t length, char *error_text,
+                                     size_t error_capacity) {
+  error_sink error = {error_text, error_capacity};
+  json_value *root = json_parse(json, length, error_text, error_capacity);
+  if (root == NULL) return NULL;
+  timeout_config *config = calloc(1, sizeof *config);
+  int ok = 0;
+  if (config == NULL) {
+    fail(&error, "out of memory");
+  } else {
+    config->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+    source doc = {json, length};
+    ok = parse_config(&doc, root, config, &error);
+  }
+  json_free(root);
+  if (!ok) {
+    timeout_config_free(config);
+    return NULL;
+  }
+  return config;
+}
+
+void timeout_config_free(timeout_config *config) {
+  if (config == NULL) return;
+  free(config->trusted_timeout_header);
+  free(config->propagate_timeout_header);
+  free(config);
+}

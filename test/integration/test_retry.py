@@ -1,0 +1,243 @@
+"""modules/timeout and modules/retry as loadable filters on ABI 1.1, over real
+sockets against the scriptable upstream: retries on failure, per-try and
+route timeouts, host avoidance, request replay, the retry budget, hedging,
+and a module built against ABI 1.0 running beside them."""
+import concurrent.futures
+import hashlib
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import (MODULE_DIR, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
+                     main, wait_until)
+
+ATTEMPT_HEADER = "x-switchyard-attempt-count"
+
+
+def resilience_config(listener_port: int, admin_port: int, endpoints: list[int], retry: dict,
+                      timeout: dict | None = None, route_timeout_ms: int | None = None,
+                      replay_buffer_bytes: int | None = None, extra_filters: str = "") -> str:
+    """Listener → timeout filter → retry filter → every path to `backend`."""
+    timeout = timeout if timeout is not None else {"request_timeout_ms": 15000}
+    retry = dict(retry, attempt_count_header=ATTEMPT_HEADER)
+    override = ""
+    if route_timeout_ms is not None:
+        override = ("            filter_overrides:\n"
+                    f"              timeout: {json.dumps({'request_timeout_ms': route_timeout_ms})}\n")
+    limits = (f"    limits: {{ request_replay_buffer_bytes: {replay_buffer_bytes} }}\n"
+              if replay_buffer_bytes is not None else "")
+    endpoint_lines = "".join(f"      - {{ address: 127.0.0.1, port: {port} }}\n" for port in endpoints)
+    return f"""
+admin:
+  address: 127.0.0.1
+  port: {admin_port}
+listeners:
+  - name: edge
+    address: 127.0.0.1
+    port: {listener_port}
+{limits}    filters:
+      - name: timeout
+        config: {json.dumps(timeout)}
+      - name: retry
+        config: {json.dumps(retry)}
+{extra_filters}    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - name: everything
+            match: {{ prefix: / }}
+            route: {{ cluster: backend }}
+{override}clusters:
+  - name: backend
+    connect_timeout: 1s
+    endpoints:
+{endpoint_lines}"""
+
+
+class RetryTest(IntegrationTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.port = free_port()
+        self.admin_port = free_port()
+
+    def serve(self, endpoints: list[int], retry: dict, **options) -> None:
+        self.proxy = self.start_proxy(resilience_config(self.port, self.admin_port, endpoints, retry, **options),
+                                      self.port)
+
+    def stats(self) -> dict:
+        text = exchange(self.admin_port, path="/stats").body.decode()
+        values = {}
+        for line in text.splitlines():
+            name, _, rest = line.partition(": ")
+            values[name] = int(rest.split()[0])
+        return values
+
+    # -- retry on failure ------------------------------------------------------
+
+    def test_success_after_exactly_n_plus_one_attempts(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 3})
+        response = exchange(self.port, path="/fail-first/2?key=a")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-fail-first-attempt"), "3")
+        self.assertEqual(echo_header_values(response.json(), ATTEMPT_HEADER), ["3"])
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/2"], 3)
+        stats = self.stats()
+        self.assertEqual(stats["retry.retries"], 2)
+        self.assertEqual(stats["retry.retry_success"], 1)
+
+    def test_client_gets_the_last_failure_when_retries_run_out(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 3})
+        response = exchange(self.port, path="/fail-first/9?key=b")
+        self.assertEqual(response.status, 503)
+        # The upstream's own response (status and body), not a proxy error.
+        self.assertEqual(response.body, b"attempt 4 of key 'b' fails\n")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/9"], 4)
+        self.assertEqual(self.stats()["retry.retry_limit_exceeded"], 1)
+
+    def test_non_retriable_status_is_not_retried(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["gateway-error"], "num_retries": 3})
+        self.assertEqual(exchange(self.port, path="/status/500").status, 500)
+        self.assertEqual(upstream.stats()["requests_by_path"]["/status/500"], 1)
+
+    # -- timeouts ------------------------------------------------------------------
+
+    def test_hung_upstream_per_try_timeouts_then_504(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 3, "per_try_timeout_ms": 300},
+                   route_timeout_ms=3000)
+        started = time.monotonic()
+        response = exchange(self.port, path="/hang", timeout=10)
+        elapsed = time.monotonic() - started
+        self.assertEqual(response.status, 504)
+        # Four tries of ~300 ms each, plus short back-offs; well inside the
+        # 3000 ms route timeout.
+        self.assertGreaterEqual(elapsed, 1.1)
+        self.assertLess(elapsed, 3.2)
+        self.assertEqual(upstream.stats()["requests_by_path"]["/hang"], 4)
+        self.assertEqual(self.stats()["retry.per_try_timeouts"], 4)
+
+    def test_route_timeout_of_3000_ms_ends_a_request_that_keeps_retrying(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 10, "per_try_timeout_ms": 800},
+                   timeout={"request_timeout_ms": 500}, route_timeout_ms=3000)
+        started = time.monotonic()
+        response = exchange(self.port, path="/hang", timeout=10)
+        elapsed = time.monotonic() - started
+        self.assertEqual(response.status, 504)
+        # The route's 3000 ms, not the listener's 500 ms, and not 11 tries.
+        self.assertGreaterEqual(elapsed, 2.9)
+        self.assertLess(elapsed, 3.6)
+        self.assertEqual(self.stats()["timeout.request_timeouts"], 1)
+        self.assertIn("flags=UT", self.proxy.read_log())
+
+    # -- hosts ------------------------------------------------------------------------
+
+    def test_refused_host_is_retried_on_the_other_never_the_same(self):
+        upstream = self.start_upstream()
+        dead_port = free_port()  # nothing listens here
+        self.serve([dead_port, upstream.port], {"retry_on": ["connect-failure"], "num_retries": 3})
+        for _ in range(12):
+            response = exchange(self.port, path="/echo")
+            self.assertEqual(response.status, 200)
+            # At most one failed try before the live host: the dead one is
+            # never tried twice for one request.
+            attempt = int(echo_header_values(response.json(), ATTEMPT_HEADER)[0])
+            self.assertIn(attempt, (1, 2))
+        # Round robin sent half of the first tries to the dead host.
+        self.assertGreaterEqual(self.stats()["retry.retries"], 5)
+
+    # -- request replay -------------------------------------------------------------
+
+    def test_small_post_is_replayed_byte_exact_large_one_is_not_retried(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2, "retry_non_idempotent": True},
+                   replay_buffer_bytes=65536)
+        small = os.urandom(40_000)
+        response = exchange(self.port, "POST", "/fail-first/1?key=small", body=small)
+        self.assertEqual(response.status, 200)
+        echo = response.json()
+        self.assertEqual(echo["body_length"], len(small))
+        self.assertEqual(echo["body_sha256"], hashlib.sha256(small).hexdigest())
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 2)
+
+        upstream.reset_stats()
+        large = os.urandom(200_000)
+        response = exchange(self.port, "POST", "/fail-first/1?key=large", body=large)
+        self.assertEqual(response.status, 503, "a body larger than the replay buffer must not be retried")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 1)
+        self.assertGreaterEqual(self.stats()["retry.not_replayable"], 1)
+
+    def test_post_is_not_retried_unless_configured(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2})
+        response = exchange(self.port, "POST", "/fail-first/1?key=post", body=b"x" * 100)
+        self.assertEqual(response.status, 503)
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 1)
+
+    # -- budget ------------------------------------------------------------------------
+
+    def test_retries_stay_within_the_budget_under_concurrency(self):
+        upstream = self.start_upstream()
+        clients = 20
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 3,
+                                     "backoff": {"base_interval_ms": 1, "max_interval_ms": 2},
+                                     "budget": {"percent": 20.0, "min_concurrency": 3}})
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            statuses = list(pool.map(lambda _: exchange(self.port, path="/status/503?delay_ms=300",
+                                                         timeout=10).status, range(clients)))
+        self.assertEqual(statuses, [503] * clients)
+        upstream_stats = upstream.stats()
+        # 20 active requests allow max(3, 20% of 20) = 4 concurrent retries.
+        self.assertLessEqual(upstream_stats["max_requests_in_flight"], clients + 4)
+        stats = self.stats()
+        self.assertGreater(stats["retry.retry_overflow"], 0)
+        self.assertEqual(upstream_stats["requests"], clients + stats["retry.retries"])
+        # Without the budget every request would have been tried 4 times.
+        self.assertLess(upstream_stats["requests"], clients * 4)
+
+    # -- hedging -----------------------------------------------------------------------
+
+    def test_hedge_on_per_try_timeout_fast_host_wins(self):
+        slow = self.start_upstream("slow")
+        fast = self.start_upstream("fast")
+        self.serve([slow.port, fast.port], {"retry_on": ["5xx"], "num_retries": 1, "per_try_timeout_ms": 200,
+                                            "hedge": {"on_per_try_timeout": True}})
+        for _ in range(4):
+            started = time.monotonic()
+            response = exchange(self.port, path="/slow-on/slow/3000", timeout=10)
+            elapsed = time.monotonic() - started
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.header("x-upstream-name"), "fast")
+            self.assertLess(elapsed, 1.5)
+        stats = self.stats()
+        self.assertGreaterEqual(stats["retry.hedges"], 1)
+        # The slow attempts were cancelled: their connections are closed
+        # rather than left waiting for the slow answer.
+        self.assertTrue(wait_until(lambda: slow.stats()["connections_open"] == 0, 3),
+                        f"slow host still has open connections: {slow.stats()}")
+
+    # -- ABI 1.0 module beside 1.1 modules ------------------------------------------------
+
+    def test_module_built_against_abi_1_0_runs_in_the_1_1_host(self):
+        upstream = self.start_upstream()
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_0.so")
+        self.assertTrue(os.path.exists(fixture), fixture)
+        extra = f"      - name: old\n        path: {fixture}\n"
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2}, extra_filters=extra)
+        response = exchange(self.port, path="/fail-first/1?key=old")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-built-against"), "switchyard ABI 1.0")
+        modules = json.loads(exchange(self.admin_port, path="/modules").body)
+        abi_by_name = {module["name"]: module["abi"] for module in modules}
+        self.assertEqual(abi_by_name["old_abi_1_0"], "1.0")
+        self.assertEqual(abi_by_name["retry"], "1.1")
+
+
+if __name__ == "__main__":
+    main()
