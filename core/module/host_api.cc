@@ -51,6 +51,16 @@ bool validHeaderValue(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// Only the pseudo-headers the host reads may be set, and :status only to a
+// status it can send; anything else would be dropped or garble the head.
+bool validPseudoHeader(std::string_view name, std::string_view value) {
+  if (name == ":status") {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return value.size() == 3 && value[0] >= '1' && value[0] <= '5' && digit(value[1]) && digit(value[2]);
+  }
+  return (name == ":method" || name == ":path" || name == ":authority" || name == ":scheme") && !value.empty();
+}
+
 log::Level levelOf(sy_log_level level) {
   switch (level) {
     case SY_LOG_TRACE: return log::Level::kTrace;
@@ -80,6 +90,7 @@ sy_result headerSet(sy_headers* headers, sy_slice name, sy_slice value) {
   if (headers == nullptr || !validHeaderName(view(name)) || !validHeaderValue(view(value))) {
     return SY_ERR_INVALID_ARGUMENT;
   }
+  if (view(name)[0] == ':' && !validPseudoHeader(view(name), view(value))) return SY_ERR_INVALID_ARGUMENT;
   headersOf(headers).set(view(name), view(value));
   return SY_OK;
 }

@@ -231,12 +231,12 @@ void Stream::routeRequest(http::HeaderMap& headers, bool end_stream) {
     upstream_headers_.add("x-forwarded-for", client_ip);
   }
   upstream_headers_.set("x-forwarded-proto", "http");
-  if (!end_stream) {
-    if (request_info_.chunked || !request_info_.has_content_length) {
-      upstream_request_chunked_ = true;
-      upstream_headers_.remove("content-length");
-      upstream_headers_.add("transfer-encoding", "chunked");
-    }
+  // Framing follows the headers the filters left, not the client's: a
+  // filter that changes the body's length removes content-length, and the
+  // body then goes upstream chunked.
+  if (!end_stream && !upstream_headers_.get("content-length")) {
+    upstream_request_chunked_ = true;
+    upstream_headers_.add("transfer-encoding", "chunked");
   }
   upstream_request_complete_ = end_stream;
   startAttempt(false, false);

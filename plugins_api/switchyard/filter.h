@@ -238,7 +238,9 @@ typedef struct sy_host_api {
   size_t (*header_count)(const sy_headers *headers);
   sy_result (*header_get)(const sy_headers *headers, sy_slice name,
                           size_t index, sy_slice *value_out);
-  /* Replace every value of `name` with one value. */
+  /* Replace every value of `name` with one value. Of the pseudo-headers
+   * only :method, :path, :authority, :scheme (non-empty) and :status (three
+   * digits, 100-599) can be set; others are SY_ERR_INVALID_ARGUMENT. */
   sy_result (*header_set)(sy_headers *headers, sy_slice name, sy_slice value);
   /* Append one more value of `name`. */
   sy_result (*header_add)(sy_headers *headers, sy_slice name, sy_slice value);
@@ -385,7 +387,9 @@ typedef struct sy_filter_module {
   void (*stream_destroy)(void *stream_context);
 
   /* Optional stream hooks. Request hooks run in listener order, response
-   * hooks in reverse. end_stream is nonzero when no body follows. */
+   * hooks in reverse. end_stream is nonzero when no body follows.
+   * A filter that changes the length of a body removes content-length in
+   * the matching headers hook; the host then frames that body chunked. */
   sy_filter_status (*request_headers)(sy_stream *stream, void *stream_context,
                                       sy_headers *headers, int end_stream);
   sy_filter_status (*request_body)(sy_stream *stream, void *stream_context,

@@ -2,14 +2,16 @@
 listener order on requests and in reverse on responses, a route override
 replaces one filter's config for that route only, and configs that name a
 missing module or an unknown field are refused with the file, listener,
-filter and field named."""
+filter and field named, and a body whose content-length a filter removed is
+framed chunked upstream."""
+import hashlib
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange,  # noqa: E402
-                     free_port, main, port_accepts, run_switchyard)
+                     free_port, main, port_accepts, run_switchyard, simple_config)
 
 
 def two_filter_config(listener_port: int, upstream_port: int) -> str:
@@ -155,6 +157,26 @@ class ConfigCheckTest(IntegrationTestCase):
         demo = os.path.join(SOURCE_ROOT, "host", "examples", "demo.yaml")
         result = run_switchyard(["--check", "-c", demo, "--module-path", MODULE_DIR])
         self.assertEqual(result.returncode, 0, result)
+
+
+class BodyFramingTest(IntegrationTestCase):
+    def test_body_goes_chunked_when_a_filter_removes_content_length(self):
+        # A filter that means to change a body's length removes
+        # content-length; the proxy must then frame the body itself rather
+        # than trust the client's length.
+        upstream = self.start_upstream("up")
+        port = free_port()
+        filters = ("    filters:\n      - name: strip\n        module: headers\n"
+                   "        config: { request: { remove: [content-length] } }\n")
+        self.start_proxy(simple_config(port, upstream.port, filters=filters), port)
+        body = os.urandom(100_000)
+        response = exchange(port, "POST", "/echo", body=body)
+        self.assertEqual(response.status, 200)
+        echo = response.json()
+        self.assertEqual(echo_header_values(echo, "transfer-encoding"), ["chunked"])
+        self.assertEqual(echo_header_values(echo, "content-length"), [])
+        self.assertEqual(echo["body_length"], len(body))
+        self.assertEqual(echo["body_sha256"], hashlib.sha256(body).hexdigest())
 
 
 if __name__ == "__main__":
