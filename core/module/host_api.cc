@@ -13,10 +13,11 @@
 namespace switchyard::module {
 
 struct FilterTimer {
-  uv_timer_t* handle;
+  uv_timer_t* handle;  // null once its worker stopped: the timer is inert
   sy_timer_fn callback;
   void* user_data;
-  bool owned_by_stream;  // freed by the stream at its end, not by timer_free
+  bool owned_by_stream;              // freed by the stream at its end, not by timer_free
+  server::Worker* worker = nullptr;  // a worker timer's worker, which closes it when it stops
 };
 
 namespace {
@@ -202,7 +203,11 @@ sy_timer* timerNewForStream(sy_stream* stream, sy_timer_fn callback, void* user_
 
 sy_timer* timerNewForWorker(sy_worker* worker, sy_timer_fn callback, void* user_data) {
   if (worker == nullptr || callback == nullptr) return nullptr;
-  return reinterpret_cast<sy_timer*>(newTimer(workerOf(worker).loop(), callback, user_data, false));
+  server::Worker& owner = workerOf(worker);
+  FilterTimer* timer = newTimer(owner.loop(), callback, user_data, false);
+  timer->worker = &owner;
+  owner.adoptModuleTimer(timer);
+  return reinterpret_cast<sy_timer*>(timer);
 }
 
 sy_result timerArm(sy_timer* handle, uint64_t timeout_ms) {
@@ -231,6 +236,7 @@ void timerFree(sy_timer* handle) {
   if (timer->owned_by_stream) {
     timerCancel(handle);
   } else {
+    if (timer->handle != nullptr) timer->worker->forgetModuleTimer(timer);
     freeTimer(timer);
   }
 }
@@ -298,10 +304,14 @@ sy_result streamAddResponseFlag(sy_stream* stream, sy_slice flag) {
 
 }  // namespace
 
-void freeTimer(FilterTimer* timer) {
-  if (timer == nullptr) return;
+void closeTimer(FilterTimer* timer) {
+  if (timer == nullptr || timer->handle == nullptr) return;
   uv_close(reinterpret_cast<uv_handle_t*>(timer->handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   timer->handle = nullptr;
+}
+
+void freeTimer(FilterTimer* timer) {
+  closeTimer(timer);
   delete timer;
 }
 

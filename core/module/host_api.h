@@ -26,5 +26,8 @@ inline sy_buffer* asHandle(std::string* buffer) { return reinterpret_cast<sy_buf
 struct FilterTimer;
 // Frees a stream timer when its stream ends.
 void freeTimer(FilterTimer* timer);
+// Closes a worker timer's handle when its worker stops; the module still
+// owns the (now inert) timer and frees it with timer_free.
+void closeTimer(FilterTimer* timer);
 
 }  // namespace switchyard::module

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "common/uv_util.h"
+#include "module/host_api.h"
 #include "server/downstream_connection.h"
 #include "server/stream.h"
 
@@ -117,6 +118,8 @@ void Worker::finishDrainIfDone() {
   flushDeferred();
   clusters_.closeIdleConnections();
   if (drain_timer_ != nullptr) uv_timer_stop(drain_timer_);
+  for (module::FilterTimer* timer : module_timers_) module::closeTimer(timer);
+  module_timers_.clear();
   auto done = std::move(on_drained_);
   on_drained_ = nullptr;
   done();

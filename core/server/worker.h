@@ -15,6 +15,10 @@
 #include "server/proxy_config.h"
 #include "upstream/cluster_manager.h"
 
+namespace switchyard::module {
+struct FilterTimer;
+}
+
 namespace switchyard::server {
 
 class DownstreamConnection;
@@ -44,6 +48,10 @@ class Worker {
   // after the current loop iteration's callbacks.
   void deferDelete(std::unique_ptr<Stream> stream);
   void onConnectionClosed(DownstreamConnection* connection);
+  // Module worker timers: closed when the drain ends, so that a timer a
+  // module keeps re-arming cannot keep the loop (and the process) alive.
+  void adoptModuleTimer(module::FilterTimer* timer) { module_timers_.push_back(timer); }
+  void forgetModuleTimer(module::FilterTimer* timer) { std::erase(module_timers_, timer); }
 
  private:
   struct Listener {
@@ -56,6 +64,7 @@ class Worker {
   void finishDrainIfDone();
 
   uv_loop_t* loop_;
+  std::vector<module::FilterTimer*> module_timers_;
   std::shared_ptr<const ProxyConfig> config_;
   upstream::ClusterManager clusters_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -286,7 +286,9 @@ typedef struct sy_host_api {
                              sy_slice *value_out);
 
   /* Timers. A stream timer is freed automatically at stream_destroy; a
-   * worker timer lives until timer_free. Callbacks run on the worker. */
+   * worker timer lives until timer_free; when its worker stops (end of a
+   * drain) the host closes it, so it never fires again and only timer_free
+   * remains valid. Callbacks run on the worker. */
   sy_timer *(*timer_new_for_stream)(sy_stream *stream, sy_timer_fn callback,
                                     void *user_data);
   sy_timer *(*timer_new_for_worker)(sy_worker *worker, sy_timer_fn callback,

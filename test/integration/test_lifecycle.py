@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
+from harness import (MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
                      request_bytes, run_switchyard, simple_config, wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
@@ -60,6 +60,21 @@ class CommandLineTest(IntegrationTestCase):
             proxy = self.start_proxy(simple_config(port, free_port()), None)
             self.assertEqual(proxy.wait(timeout=10), 1)
             self.assertIn("edge", proxy.read_log())
+
+
+class WorkerTimerDrainTest(IntegrationTestCase):
+    def test_module_worker_timer_that_never_stops_does_not_block_exit(self):
+        # test/abi/worker_ticker re-arms a worker timer forever and never
+        # frees it; the worker closes it when the drain ends.
+        upstream = self.start_upstream("up")
+        port = free_port()
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "worker_ticker.so")
+        filters = f"    filters:\n      - name: ticker\n        path: {fixture}\n"
+        proxy = self.start_proxy(simple_config(port, upstream.port, filters=filters), port,
+                                 extra_args=["--drain-timeout", "500"])
+        self.assertEqual(exchange(port, "GET", "/echo").status, 200)
+        proxy.signal(signal.SIGTERM)
+        self.assertEqual(proxy.wait(timeout=3), 0, proxy.read_log()[-2000:])
 
 
 class DrainTest(IntegrationTestCase):
