@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,12 +180,18 @@ static json_value *new_value(parser *p, json_type type) {
   return value;
 }
 
+static json_value *new_bool(parser *p, int boolean) {
+  json_value *value = new_value(p, JSON_BOOL);
+  if (value != NULL) value->boolean = boolean;
+  return value;
+}
+
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* RFC 8259 number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
- * The value itself is never needed: every field this module reads is a
- * string, so a number is only ever reported as the wrong type. */
+ * Keeps the literal as written; json_get_uint64 and json_get_double read it. */
 static json_value *parse_number(parser *p) {
+  const char *start = p->at;
   if (p->at < p->end && *p->at == '-') p->at++;
   if (p->at >= p->end || !is_digit(*p->at)) {
     fail(p, "malformed number");
@@ -212,7 +219,18 @@ static json_value *parse_number(parser *p) {
     }
     while (p->at < p->end && is_digit(*p->at)) p->at++;
   }
-  return new_value(p, JSON_NUMBER);
+  json_value *value = new_value(p, JSON_NUMBER);
+  if (value == NULL) return NULL;
+  value->string_len = (size_t)(p->at - start);
+  value->string = malloc(value->string_len + 1);
+  if (value->string == NULL) {
+    fail(p, "out of memory");
+    free(value);
+    return NULL;
+  }
+  memcpy(value->string, start, value->string_len);
+  value->string[value->string_len] = '\0';
+  return value;
 }
 
 static void skip_space(parser *p) {
@@ -327,7 +345,8 @@ static json_value *parse_value(parser *p) {
     default:
       break;
   }
-  if (match_word(p, "true") || match_word(p, "false")) return new_value(p, JSON_BOOL);
+  if (match_word(p, "true")) return new_bool(p, 1);
+  if (match_word(p, "false")) return new_bool(p, 0);
   if (match_word(p, "null")) return new_value(p, JSON_NULL);
   if (*p->at == '-' || is_digit(*p->at)) return parse_number(p);
   fail(p, "unexpected character");
@@ -362,4 +381,89 @@ void json_free(json_value *value) {
 const char *json_type_name(json_type type) {
   static const char *const names[] = {"null", "boolean", "number", "string", "array", "object"};
   return names[type];
+}
+
+json_uint64_status json_get_uint64(const json_value *value, uint64_t max, uint64_t *out) {
+  if (value->type != JSON_NUMBER) return JSON_UINT64_NOT_UINT;
+  for (size_t i = 0; i < value->string_len; ++i) {
+    if (!is_digit(value->string[i])) return JSON_UINT64_NOT_UINT;
+  }
+  uint64_t number = 0;
+  for (size_t i = 0; i < value->string_len; ++i) {
+    const uint64_t digit = (uint64_t)(value->string[i] - '0');
+    if (digit > max || number > (max - digit) / 10) return JSON_UINT64_TOO_LARGE;
+    number = number * 10 + digit;
+  }
+  *out = number;
+  return JSON_UINT64_OK;
+}
+
+/* 1e0 to 1e22, the powers of ten that a double holds exactly. */
+static const double exact_powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+enum { MAX_EXACT_POWER = 22, MAX_KEPT_DIGITS = 19 };
+#define MAX_EXACT_MANTISSA (UINT64_C(1) << 53)
+
+/* Computed by hand rather than with strtod, whose decimal point follows
+ * the process locale, which the host may have changed. The literal is
+ * read as `mantissa` * 10^`exponent`: up to 19 significant digits go into
+ * the mantissa (the rest are below a double's precision). When the
+ * mantissa and the power of ten are both exact doubles, one multiplication
+ * or division rounds correctly; otherwise the scaling takes a few steps. */
+int json_get_double(const json_value *value, double *out) {
+  if (value->type != JSON_NUMBER) return 0;
+  const char *at = value->string; /* matches the grammar, NUL-terminated */
+  const int negative = *at == '-';
+  if (negative) at++;
+  uint64_t mantissa = 0;
+  int kept = 0;
+  long exponent = 0;
+  for (; is_digit(*at); at++) {
+    if (kept < MAX_KEPT_DIGITS) {
+      mantissa = mantissa * 10 + (uint64_t)(*at - '0');
+      if (mantissa != 0) kept++;
+    } else {
+      exponent++;
+    }
+  }
+  if (*at == '.') {
+    for (at++; is_digit(*at); at++) {
+      if (kept < MAX_KEPT_DIGITS) {
+        mantissa = mantissa * 10 + (uint64_t)(*at - '0');
+        if (mantissa != 0) kept++;
+        exponent--;
+      }
+    }
+  }
+  if (*at == 'e' || *at == 'E') {
+    at++;
+    const int negative_exponent = *at == '-';
+    if (*at == '+' || *at == '-') at++;
+    long written = 0;
+    /* Capped: past 100000 every double is infinite or zero (short of a
+     * literal with that many digits before or after its point). */
+    for (; is_digit(*at); at++) {
+      if (written < 100000) written = written * 10 + (*at - '0');
+    }
+    exponent += negative_exponent ? -written : written;
+  }
+  double number = (double)mantissa;
+  if (mantissa != 0) {
+    if (mantissa <= MAX_EXACT_MANTISSA && exponent >= -MAX_EXACT_POWER && exponent <= MAX_EXACT_POWER) {
+      number =
+          exponent < 0 ? number / exact_powers_of_ten[-exponent] : number * exact_powers_of_ten[exponent];
+    } else {
+      for (; exponent > MAX_EXACT_POWER && number <= DBL_MAX; exponent -= MAX_EXACT_POWER) {
+        number *= exact_powers_of_ten[MAX_EXACT_POWER];
+      }
+      for (; exponent < -MAX_EXACT_POWER && number > 0; exponent += MAX_EXACT_POWER) {
+        number /= exact_powers_of_ten[MAX_EXACT_POWER];
+      }
+      if (exponent > 0 && exponent <= MAX_EXACT_POWER) number *= exact_powers_of_ten[exponent];
+      if (exponent < 0 && exponent >= -MAX_EXACT_POWER) number /= exact_powers_of_ten[-exponent];
+    }
+  }
+  *out = negative ? -number : number;
+  return 1;
 }

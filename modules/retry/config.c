@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "json_scalars.h"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
@@ -19,9 +18,8 @@
  * "retriable_headers[12].value"; an unknown member name is cut to fit. */
 enum { FIELD_PATH_CAPACITY = 160 };
 
-/* What every parse step needs: the scalar texts and where errors go. */
+/* What every parse step needs: where errors go. */
 typedef struct reader {
-  const json_scalar_index *scalars;
   char *error;
   size_t error_capacity;
 } reader;
@@ -76,56 +74,18 @@ static size_t count_children(const json_value *container) {
 
 /* ---- scalars ----------------------------------------------------------- */
 
-/* The value of a number token that json_parse already checked against the
- * JSON grammar. Computed by hand rather than with strtod, whose decimal
- * point follows the process locale, which the host may have changed. */
-static double number_value(const char *text, size_t length) {
-  size_t at = 0;
-  const int negative = at < length && text[at] == '-';
-  if (negative) ++at;
-  double value = 0;
-  long exponent = 0;
-  for (; at < length && text[at] >= '0' && text[at] <= '9'; ++at) value = value * 10 + (text[at] - '0');
-  if (at < length && text[at] == '.') {
-    for (++at; at < length && text[at] >= '0' && text[at] <= '9'; ++at) {
-      value = value * 10 + (text[at] - '0');
-      --exponent;
-    }
-  }
-  if (at < length && (text[at] == 'e' || text[at] == 'E')) {
-    ++at;
-    const int negative_exponent = at < length && text[at] == '-';
-    if (at < length && (text[at] == '-' || text[at] == '+')) ++at;
-    long written = 0;
-    /* Anything past 400 is already infinite or zero as a double. */
-    for (; at < length && text[at] >= '0' && text[at] <= '9'; ++at) {
-      if (written < 400) written = written * 10 + (text[at] - '0');
-    }
-    exponent += negative_exponent ? -written : written;
-  }
-  for (; exponent > 0; --exponent) value *= 10;
-  for (; exponent < 0; ++exponent) value /= 10;
-  return negative ? -value : value;
-}
+/* A wrong number is quoted in its error message up to this many bytes. */
+enum { QUOTED_NUMBER_MAX = 64 };
 
-/* The token text of a number or boolean, for messages and values. */
-static const char *scalar_text(reader *r, const json_value *value, int *length_out) {
-  size_t length = 0;
-  const char *text = json_scalar_text(r->scalars, value, &length);
-  if (text == NULL) {
-    *length_out = 1;
-    return "?";
-  }
-  *length_out = length > 64 ? 64 : (int)length;
-  return text;
+static int quoted_length(const json_value *number) {
+  return (int)(number->string_len < QUOTED_NUMBER_MAX ? number->string_len : QUOTED_NUMBER_MAX);
 }
 
 static int read_bool(reader *r, const json_value *value, const char *field, int *out) {
   if (value->type != JSON_BOOL) {
     return fail(r, "%s: expected true or false, got %s", field, json_type_name(value->type));
   }
-  int length;
-  *out = scalar_text(r, value, &length)[0] == 't';
+  *out = value->boolean;
   return 1;
 }
 
@@ -133,16 +93,14 @@ static int read_bool(reader *r, const json_value *value, const char *field, int 
  * "300" may arrive as 300 or 3e2; both are fine, 2.5 is not. */
 static int read_whole(reader *r, const json_value *value, const char *field, uint64_t min, uint64_t max,
                       uint64_t *out) {
-  if (value->type != JSON_NUMBER) {
+  double number = 0;
+  if (!json_get_double(value, &number)) {
     return fail(r, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %s", field, min, max,
                 json_type_name(value->type));
   }
-  int length;
-  const char *text = scalar_text(r, value, &length);
-  const double number = number_value(text, (size_t)length);
   if (!(number >= (double)min && number <= (double)max) || number != (double)(uint64_t)number) {
     return fail(r, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %.*s", field, min, max,
-                length, text);
+                quoted_length(value), value->string);
   }
   *out = (uint64_t)number;
   return 1;
@@ -402,14 +360,13 @@ static int parse_budget_enabled(reader *r, const json_value *value, const char *
 
 static int parse_budget_percent(reader *r, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
-  if (value->type != JSON_NUMBER) {
+  double percent = 0;
+  if (!json_get_double(value, &percent)) {
     return fail(r, "%s: expected a number from 0 to 100, got %s", field, json_type_name(value->type));
   }
-  int length;
-  const char *text = scalar_text(r, value, &length);
-  const double percent = number_value(text, (size_t)length);
   if (!(percent >= 0 && percent <= 100)) {
-    return fail(r, "%s: expected a number from 0 to 100, got %.*s", field, length, text);
+    return fail(r, "%s: expected a number from 0 to 100, got %.*s", field, quoted_length(value),
+                value->string);
   }
   config->budget_percent = percent;
   return 1;
@@ -531,20 +488,12 @@ static int check_config(reader *r, retry_config *config) {
 retry_config *retry_config_parse(const char *json, size_t length, char *error, size_t error_capacity) {
   json_value *root = json_parse(json, length, error, error_capacity);
   if (root == NULL) return NULL;
-  json_scalar_index scalars;
-  reader r = {&scalars, error, error_capacity};
-  retry_config *config = NULL;
-  int ok = json_scalar_index_build(&scalars, root, json, length);
-  if (!ok) {
-    out_of_memory(&r);
-  } else {
-    config = calloc(1, sizeof *config);
-    ok = config != NULL ? 1 : out_of_memory(&r);
-    if (ok) set_defaults(config);
-    ok = ok && parse_object(&r, root, "", config_rules, COUNT_OF(config_rules), config) &&
-         check_config(&r, config);
-    json_scalar_index_free(&scalars);
-  }
+  reader r = {error, error_capacity};
+  retry_config *config = calloc(1, sizeof *config);
+  int ok = config != NULL ? 1 : out_of_memory(&r);
+  if (ok) set_defaults(config);
+  ok = ok && parse_object(&r, root, "", config_rules, COUNT_OF(config_rules), config) &&
+       check_config(&r, config);
   json_free(root);
   if (!ok) {
     retry_config_free(config);

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deadline.h"
 #include "json.h"
-#include "member_text.h"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
@@ -24,12 +22,6 @@ typedef struct error_sink {
   char *text;
   size_t capacity;
 } error_sink;
-
-/* The document being parsed, for the text of number members. */
-typedef struct source {
-  const char *json;
-  size_t length;
-} source;
 
 /* Writes the message and returns 0, so callers can `return fail(...)`. */
 static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
@@ -48,26 +40,22 @@ static int quoted_length(size_t length) {
 /* A duration in whole milliseconds: a JSON number written as plain digits.
  * The host hands numbers over as protobuf doubles, so 3000 arrives as
  * "3000" and a fraction or exponent means the user wrote one. */
-static int parse_duration_ms(const source *doc, const json_value *value, size_t index, const char *field,
-                             uint64_t *ms_out, error_sink *error) {
+static int parse_duration_ms(const json_value *value, const char *field, uint64_t *ms_out,
+                             error_sink *error) {
   if (value->type != JSON_NUMBER) {
     return fail(error, "%s: expected a non-negative integer, got %s", field, json_type_name(value->type));
   }
-  const char *text;
-  size_t length;
-  if (!member_value_text(doc->json, doc->length, index, &text, &length)) {
-    return fail(error, "%s: could not find the number in the config text", field);
+  switch (json_get_uint64(value, TIMEOUT_MAX_MS, ms_out)) {
+    case JSON_UINT64_OK:
+      return 1;
+    case JSON_UINT64_TOO_LARGE:
+      return fail(error, "%s: %.*s is more than the maximum, %llu ms (about 49.7 days)", field,
+                  quoted_length(value->string_len), value->string, (unsigned long long)TIMEOUT_MAX_MS);
+    case JSON_UINT64_NOT_UINT:
+      break;
   }
-  uint64_t ms;
-  if (!parse_decimal(text, length, &ms)) {
-    return fail(error, "%s: expected a non-negative integer, got %.*s", field, quoted_length(length), text);
-  }
-  if (ms > TIMEOUT_MAX_MS) {
-    return fail(error, "%s: %.*s is more than the maximum, %llu ms (about 49.7 days)", field,
-                quoted_length(length), text, (unsigned long long)TIMEOUT_MAX_MS);
-  }
-  *ms_out = ms;
-  return 1;
+  return fail(error, "%s: expected a non-negative integer, got %.*s", field, quoted_length(value->string_len),
+              value->string);
 }
 
 /* An HTTP field name is a token (RFC 9110, section 5.6.2). */
@@ -99,19 +87,17 @@ static int parse_optional_header_name(const json_value *value, const char *field
   return 1;
 }
 
-static int parse_config(const source *doc, const json_value *root, timeout_config *config,
-                        error_sink *error) {
+static int parse_config(const json_value *root, timeout_config *config, error_sink *error) {
   if (root->type != JSON_OBJECT) {
     return fail(error, "config: expected an object, got %s", json_type_name(root->type));
   }
-  size_t index = 0;
-  for (const json_value *member = root->child; member != NULL; member = member->next, ++index) {
+  for (const json_value *member = root->child; member != NULL; member = member->next) {
     const char *key = member->key;
     int ok;
     if (strcmp(key, "request_timeout_ms") == 0) {
-      ok = parse_duration_ms(doc, member, index, key, &config->request_timeout_ms, error);
+      ok = parse_duration_ms(member, key, &config->request_timeout_ms, error);
     } else if (strcmp(key, "idle_timeout_ms") == 0) {
-      ok = parse_duration_ms(doc, member, index, key, &config->idle_timeout_ms, error);
+      ok = parse_duration_ms(member, key, &config->idle_timeout_ms, error);
     } else if (strcmp(key, "trusted_timeout_header") == 0) {
       ok = parse_optional_header_name(member, key, &config->trusted_timeout_header,
                                       &config->trusted_timeout_header_len, error);
@@ -140,8 +126,7 @@ timeout_config *timeout_config_parse(const char *json, size_t length, char *erro
     fail(&error, "out of memory");
   } else {
     config->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
-    source doc = {json, length};
-    ok = parse_config(&doc, root, config, &error);
+    ok = parse_config(root, config, &error);
   }
   json_free(root);
   if (!ok) {

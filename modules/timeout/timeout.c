@@ -6,7 +6,7 @@
  * This file holds the module table and the per-stream logic: timers, what
  * the client gets on expiry, the timeout headers. config.c turns the JSON
  * config into an immutable timeout_config; deadline.c is the clock
- * arithmetic; member_text.c finds number text for config.c. */
+ * arithmetic. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -111,6 +111,15 @@ TEST(RetryConfigTest, AcceptsWholeNumbersInAnyJsonSpelling) {
   EXPECT_DOUBLE_EQ(config->budget_percent, 15.0);
 }
 
+TEST(RetryConfigTest, ALongNumberIsReadWholeButQuotedCut) {
+  // 1e-71 is not a whole number; the first 64 characters alone would read
+  // as 0 (the old token finder cut the text before reading it).
+  const std::string tiny = "0." + std::string(70, '0') + "1";
+  std::string error;
+  EXPECT_EQ(parse(R"({"num_retries": )" + tiny + "}", &error), nullptr);
+  EXPECT_EQ(error, "num_retries: expected a whole number from 0 to 100, got " + tiny.substr(0, 64));
+}
+
 TEST(RetryConfigTest, EmptyAttemptCountHeaderAndEmptyRetryOnAreAllowed) {
   ConfigPtr config = parse(R"({"attempt_count_header": "", "retry_on": [], "retriable_status_codes": []})");
   ASSERT_NE(config, nullptr);

@@ -67,9 +67,12 @@ TEST(TimeoutConfig, AcceptsTheLargestDurationAndNoMore) {
       rejection(R"({"idle_timeout_ms": 123456789012345678901234567890})"),
       "idle_timeout_ms: 123456789012345678901234567890 is more than the maximum, 4294967295 ms (about 49.7 "
       "days)");
+  EXPECT_EQ(
+      rejection(R"({"idle_timeout_ms": 18446744073709551616})"),
+      "idle_timeout_ms: 18446744073709551616 is more than the maximum, 4294967295 ms (about 49.7 days)");
 }
 
-TEST(TimeoutConfig, NumbersAreFoundByPositionWhateverSurroundsThem) {
+TEST(TimeoutConfig, NumbersAreReadWhateverSurroundsThem) {
   // Keys with escapes, strings holding brackets and commas, odd spacing.
   Parsed parsed(
       "{ \"trusted_timeout_header\" : \"x-t\" ,\n\t\"request\\u005ftimeout_ms\"\r\n:\n250 , "
@@ -99,6 +102,8 @@ TEST(TimeoutConfig, DurationThatIsNotAWholeNonNegativeNumberIsQuoted) {
             "idle_timeout_ms: expected a non-negative integer, got 1e3");
   EXPECT_EQ(rejection(R"({"idle_timeout_ms": 3000.0})"),
             "idle_timeout_ms: expected a non-negative integer, got 3000.0");
+  EXPECT_EQ(rejection(R"({"idle_timeout_ms": -0})"),
+            "idle_timeout_ms: expected a non-negative integer, got -0");
 }
 
 TEST(TimeoutConfig, HeaderNamesMustBeTokens) {
