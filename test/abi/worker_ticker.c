@@ -1,7 +1,8 @@
 /* Fixture: a module that starts a worker timer on its first stream and
- * re-arms it forever, never freeing it. The host must still be able to
- * drain and exit: it closes worker timers when the worker stops. Meant for
- * one worker (--concurrency 1 or 0). */
+ * re-arms it forever. The host must still be able to drain and exit: it
+ * closes worker timers when the worker stops, and the module frees the
+ * inert timer at module_shutdown. Meant for one worker (--concurrency 1 or
+ * 0). */
 #include <stddef.h>
 #include <switchyard/filter.h>
 
@@ -11,6 +12,11 @@ static sy_timer *ticker; /* one worker only, so no synchronisation */
 static void on_tick(sy_timer *timer, void *user_data) {
   (void)user_data;
   host->timer_arm(timer, 10);
+}
+
+static void module_shutdown(void) {
+  if (ticker != NULL) host->timer_free(ticker);
+  ticker = NULL;
 }
 
 static sy_result config_new(sy_config_context *context, sy_slice json_config, void **config_out, char *error,
@@ -40,6 +46,7 @@ static const sy_filter_module module = {
     .abi = {SY_ABI_VERSION_MAJOR, SY_ABI_VERSION_MINOR},
     .name = "worker_ticker",
     .version = "1.0.0",
+    .module_shutdown = module_shutdown,
     .config_new = config_new,
     .config_destroy = config_destroy,
     .stream_new = stream_new,
