@@ -1,26 +1,15 @@
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_errors.h"
+#include "http_token.h"
 #include "json.h"
-
-#if defined(__GNUC__)
-#define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
-#else
-#define PRINTF_LIKE(format_index, first_arg)
-#endif
 
 /* Room for the longest field path this module reports, e.g.
  * "response.remove[123]"; an unknown member name is cut to fit. */
 enum { FIELD_PATH_CAPACITY = 160 };
-
-typedef struct error_sink {
-  char *text;
-  size_t capacity;
-} error_sink;
 
 typedef struct variable {
   const char *name;
@@ -38,28 +27,6 @@ static const variable variables[] = {
     {"PROTOCOL", SY_PROP_PROTOCOL},
 };
 
-/* Formats a field path into a FIELD_PATH_CAPACITY buffer; a path that does
- * not fit is cut, which only shortens an error message. */
-static void format_field(char *field, const char *format, ...) PRINTF_LIKE(2, 3);
-static void format_field(char *field, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(field, FIELD_PATH_CAPACITY, format, args);
-  va_end(args);
-}
-
-/* Writes the message and returns 0, so callers can `return fail(...)`. */
-static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
-static int fail(error_sink *error, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(error->text, error->capacity, format, args);
-  va_end(args);
-  return 0;
-}
-
-static int out_of_memory(error_sink *error) { return fail(error, "out of memory"); }
-
 static char *copy_bytes(const char *bytes, size_t length) {
   char *copy = malloc(length + 1);
   if (copy != NULL) {
@@ -75,45 +42,36 @@ static size_t count_children(const json_value *container) {
   return count;
 }
 
-/* An HTTP field name is a token (RFC 9110, section 5.6.2). */
-static int is_token(const char *name, size_t length) {
-  if (length == 0) return 0;
-  for (size_t i = 0; i < length; ++i) {
-    unsigned char c = (unsigned char)name[i];
-    if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL) return 0;
-  }
-  return 1;
-}
-
 /* Copies a header name out of `value`, or explains what is wrong with it. */
 static int parse_header_name(const json_value *value, const char *field, char **name_out, size_t *length_out,
-                             error_sink *error) {
+                             config_error *error) {
   if (value->type != JSON_STRING) {
-    return fail(error, "%s: expected a header name (string), got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a header name (string), got %s", field,
+                       json_type_name(value->type));
   }
-  if (!is_token(value->string, value->string_len)) {
-    return fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field, (int)value->string_len,
-                value->string);
+  if (!http_is_token(value->string, value->string_len)) {
+    return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
+                       (int)value->string_len, value->string);
   }
   *name_out = copy_bytes(value->string, value->string_len);
-  if (*name_out == NULL) return out_of_memory(error);
+  if (*name_out == NULL) return config_out_of_memory(error);
   *length_out = value->string_len;
   return 1;
 }
 
-static int append_part(header_rule *rule, value_part part, error_sink *error) {
+static int append_part(header_rule *rule, value_part part, config_error *error) {
   value_part *grown = realloc(rule->parts, (rule->part_count + 1) * sizeof *grown);
-  if (grown == NULL) return out_of_memory(error);
+  if (grown == NULL) return config_out_of_memory(error);
   rule->parts = grown;
   rule->parts[rule->part_count++] = part;
   return 1;
 }
 
 /* Adds the literal text gathered so far as one part. */
-static int flush_literal(header_rule *rule, const char *literal, size_t *literal_len, error_sink *error) {
+static int flush_literal(header_rule *rule, const char *literal, size_t *literal_len, config_error *error) {
   if (*literal_len == 0) return 1;
   char *text = copy_bytes(literal, *literal_len);
-  if (text == NULL) return out_of_memory(error);
+  if (text == NULL) return config_out_of_memory(error);
   value_part part = {.is_variable = 0, .text = text, .text_len = *literal_len};
   *literal_len = 0;
   if (!append_part(rule, part, error)) {
@@ -132,19 +90,19 @@ static const variable *find_variable(const char *name, size_t length) {
 
 /* Splits "by %LISTENER% at 100%%" into literal and variable parts. */
 static int parse_value_template(const json_value *value, const char *field, header_rule *rule,
-                                error_sink *error) {
+                                config_error *error) {
   if (value->type != JSON_STRING) {
-    return fail(error, "%s: expected a string, got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a string, got %s", field, json_type_name(value->type));
   }
   const char *text = value->string;
   const size_t length = value->string_len;
   if (memchr(text, '\r', length) || memchr(text, '\n', length) || memchr(text, '\0', length)) {
-    return fail(error, "%s: header values may not contain CR, LF or NUL", field);
+    return config_fail(error, "%s: header values may not contain CR, LF or NUL", field);
   }
   /* Literal runs are gathered here (they never outgrow the value) so that
    * "a%%b" becomes one part, not three. */
   char *literal = malloc(length + 1);
-  if (literal == NULL) return out_of_memory(error);
+  if (literal == NULL) return config_out_of_memory(error);
   size_t literal_len = 0;
   int ok = 1;
   for (size_t at = 0; ok && at < length;) {
@@ -160,12 +118,13 @@ static int parse_value_template(const json_value *value, const char *field, head
     const char *name = text + at + 1;
     const char *close = memchr(name, '%', length - at - 1);
     if (close == NULL) {
-      ok = fail(error, "%s: unterminated variable \"%s\" (write %%%% for a literal %%)", field, text + at);
+      ok = config_fail(error, "%s: unterminated variable \"%s\" (write %%%% for a literal %%)", field,
+                       text + at);
       break;
     }
     const variable *found = find_variable(name, (size_t)(close - name));
     if (found == NULL) {
-      ok = fail(error, "%s: unknown variable %%%.*s%%", field, (int)(close - name), name);
+      ok = config_fail(error, "%s: unknown variable %%%.*s%%", field, (int)(close - name), name);
       break;
     }
     value_part part = {.is_variable = 1, .property = found->property};
@@ -178,10 +137,11 @@ static int parse_value_template(const json_value *value, const char *field, head
 }
 
 /* {"name": "x-a", "value": "v"} */
-static int parse_rule(const json_value *item, const char *path, header_rule *rule, error_sink *error) {
+static int parse_rule(const json_value *item, const char *path, header_rule *rule, config_error *error) {
   char field[FIELD_PATH_CAPACITY];
   if (item->type != JSON_OBJECT) {
-    return fail(error, "%s: expected an object with name and value, got %s", path, json_type_name(item->type));
+    return config_fail(error, "%s: expected an object with name and value, got %s", path,
+                       json_type_name(item->type));
   }
   const json_value *name = NULL;
   const json_value *value = NULL;
@@ -191,51 +151,53 @@ static int parse_rule(const json_value *item, const char *path, header_rule *rul
     } else if (strcmp(member->key, "value") == 0) {
       value = member;
     } else {
-      return fail(error, "%s.%s: unknown field (expected name or value)", path, member->key);
+      return config_fail(error, "%s.%s: unknown field (expected name or value)", path, member->key);
     }
   }
-  format_field(field, "%s.name", path);
-  if (name == NULL) return fail(error, "%s: required", field);
+  config_format_field(field, sizeof field, "%s.name", path);
+  if (name == NULL) return config_fail(error, "%s: required", field);
   if (!parse_header_name(name, field, &rule->name, &rule->name_len, error)) return 0;
-  format_field(field, "%s.value", path);
-  if (value == NULL) return fail(error, "%s: required", field);
+  config_format_field(field, sizeof field, "%s.value", path);
+  if (value == NULL) return config_fail(error, "%s: required", field);
   return parse_value_template(value, field, rule, error);
 }
 
 /* "set" or "add": [{"name": ..., "value": ...}, ...] */
-static int parse_rule_list(const json_value *list, const char *path, header_rule **rules_out, size_t *count_out,
-                           error_sink *error) {
+static int parse_rule_list(const json_value *list, const char *path, header_rule **rules_out,
+                           size_t *count_out, config_error *error) {
   char field[FIELD_PATH_CAPACITY];
   if (list->type != JSON_ARRAY) {
-    return fail(error, "%s: expected an array of {name, value} objects, got %s", path,
-                json_type_name(list->type));
+    return config_fail(error, "%s: expected an array of {name, value} objects, got %s", path,
+                       json_type_name(list->type));
   }
   size_t count = count_children(list);
   if (count == 0) return 1;
   *rules_out = calloc(count, sizeof **rules_out);
-  if (*rules_out == NULL) return out_of_memory(error);
+  if (*rules_out == NULL) return config_out_of_memory(error);
   /* Counted as they are filled, so headers_config_free releases exactly the
    * rules that hold allocations, however far parsing got. */
   for (const json_value *item = list->child; item != NULL; item = item->next) {
-    format_field(field, "%s[%zu]", path, *count_out);
+    config_format_field(field, sizeof field, "%s[%zu]", path, *count_out);
     if (!parse_rule(item, field, &(*rules_out)[(*count_out)++], error)) return 0;
   }
   return 1;
 }
 
 /* "remove": ["x-b", ...] */
-static int parse_remove_list(const json_value *list, const char *path, header_rules *rules, error_sink *error) {
+static int parse_remove_list(const json_value *list, const char *path, header_rules *rules,
+                             config_error *error) {
   char field[FIELD_PATH_CAPACITY];
   if (list->type != JSON_ARRAY) {
-    return fail(error, "%s: expected an array of header names, got %s", path, json_type_name(list->type));
+    return config_fail(error, "%s: expected an array of header names, got %s", path,
+                       json_type_name(list->type));
   }
   size_t count = count_children(list);
   if (count == 0) return 1;
   rules->remove = calloc(count, sizeof *rules->remove);
-  if (rules->remove == NULL) return out_of_memory(error);
+  if (rules->remove == NULL) return config_out_of_memory(error);
   for (const json_value *item = list->child; item != NULL; item = item->next) {
     size_t unused_length;
-    format_field(field, "%s[%zu]", path, rules->remove_count);
+    config_format_field(field, sizeof field, "%s[%zu]", path, rules->remove_count);
     if (!parse_header_name(item, field, &rules->remove[rules->remove_count], &unused_length, error)) return 0;
     rules->remove_count++;
   }
@@ -243,14 +205,14 @@ static int parse_remove_list(const json_value *list, const char *path, header_ru
 }
 
 /* "request" or "response": {"set": [...], "add": [...], "remove": [...]} */
-static int parse_rules(const json_value *object, const char *path, header_rules *rules, error_sink *error) {
+static int parse_rules(const json_value *object, const char *path, header_rules *rules, config_error *error) {
   char field[FIELD_PATH_CAPACITY];
   if (object->type != JSON_OBJECT) {
-    return fail(error, "%s: expected an object with set, add and/or remove, got %s", path,
-                json_type_name(object->type));
+    return config_fail(error, "%s: expected an object with set, add and/or remove, got %s", path,
+                       json_type_name(object->type));
   }
   for (const json_value *member = object->child; member != NULL; member = member->next) {
-    format_field(field, "%s.%s", path, member->key);
+    config_format_field(field, sizeof field, "%s.%s", path, member->key);
     int ok;
     if (strcmp(member->key, "set") == 0) {
       ok = parse_rule_list(member, field, &rules->set, &rules->set_count, error);
@@ -259,17 +221,17 @@ static int parse_rules(const json_value *object, const char *path, header_rules 
     } else if (strcmp(member->key, "remove") == 0) {
       ok = parse_remove_list(member, field, rules, error);
     } else {
-      ok = fail(error, "%s: unknown field (expected set, add or remove)", field);
+      ok = config_fail(error, "%s: unknown field (expected set, add or remove)", field);
     }
     if (!ok) return 0;
   }
   return 1;
 }
 
-static int parse_config(const json_value *root, headers_config *config, error_sink *error) {
+static int parse_config(const json_value *root, headers_config *config, config_error *error) {
   if (root->type != JSON_OBJECT) {
-    return fail(error, "config: expected an object with request and/or response, got %s",
-                json_type_name(root->type));
+    return config_fail(error, "config: expected an object with request and/or response, got %s",
+                       json_type_name(root->type));
   }
   for (const json_value *member = root->child; member != NULL; member = member->next) {
     int ok;
@@ -278,7 +240,7 @@ static int parse_config(const json_value *root, headers_config *config, error_si
     } else if (strcmp(member->key, "response") == 0) {
       ok = parse_rules(member, "response", &config->response, error);
     } else {
-      ok = fail(error, "%s: unknown field (expected request or response)", member->key);
+      ok = config_fail(error, "%s: unknown field (expected request or response)", member->key);
     }
     if (!ok) return 0;
   }
@@ -286,11 +248,11 @@ static int parse_config(const json_value *root, headers_config *config, error_si
 }
 
 headers_config *headers_config_parse(const char *json, size_t length, char *error_text, size_t error_capacity) {
-  error_sink error = {error_text, error_capacity};
+  config_error error = {error_text, error_capacity};
   json_value *root = json_parse(json, length, error_text, error_capacity);
   if (root == NULL) return NULL;
   headers_config *config = calloc(1, sizeof *config);
-  int ok = config != NULL ? parse_config(root, config, &error) : out_of_memory(&error);
+  int ok = config != NULL ? parse_config(root, config, &error) : config_out_of_memory(&error);
   json_free(root);
   if (!ok) {
     headers_config_free(config);

@@ -1,32 +1,20 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_errors.h"
+#include "http_token.h"
 #include "json.h"
-
-#if defined(__GNUC__)
-#define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
-#else
-#define PRINTF_LIKE(format_index, first_arg)
-#endif
 
 /* Room for the longest field path this module reports, e.g.
  * "retriable_headers[12].value"; an unknown member name is cut to fit. */
 enum { FIELD_PATH_CAPACITY = 160 };
 
-/* What every parse step needs: where errors go. */
-typedef struct reader {
-  char *error;
-  size_t error_capacity;
-} reader;
-
 /* Parses one member's value into `target` (the config, or the item of a
  * list being filled). `field` is the member's full path, for errors. */
-typedef int (*member_parser)(reader *r, const json_value *value, const char *field, void *target);
+typedef int (*member_parser)(config_error *error, const json_value *value, const char *field, void *target);
 
 typedef struct member_rule {
   const char *name;
@@ -34,28 +22,6 @@ typedef struct member_rule {
 } member_rule;
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-
-/* Formats a field path into a FIELD_PATH_CAPACITY buffer; a path that does
- * not fit is cut, which only shortens an error message. */
-static void format_field(char *field, const char *format, ...) PRINTF_LIKE(2, 3);
-static void format_field(char *field, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(field, FIELD_PATH_CAPACITY, format, args);
-  va_end(args);
-}
-
-/* Writes the message and returns 0, so callers can `return fail(...)`. */
-static int fail(reader *r, const char *format, ...) PRINTF_LIKE(2, 3);
-static int fail(reader *r, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(r->error, r->error_capacity, format, args);
-  va_end(args);
-  return 0;
-}
-
-static int out_of_memory(reader *r) { return fail(r, "out of memory"); }
 
 static char *copy_bytes(const char *bytes, size_t length) {
   char *copy = malloc(length + 1);
@@ -77,13 +43,9 @@ static size_t count_children(const json_value *container) {
 /* A wrong number is quoted in its error message up to this many bytes. */
 enum { QUOTED_NUMBER_MAX = 64 };
 
-static int quoted_length(const json_value *number) {
-  return (int)(number->string_len < QUOTED_NUMBER_MAX ? number->string_len : QUOTED_NUMBER_MAX);
-}
-
-static int read_bool(reader *r, const json_value *value, const char *field, int *out) {
+static int read_bool(config_error *error, const json_value *value, const char *field, int *out) {
   if (value->type != JSON_BOOL) {
-    return fail(r, "%s: expected true or false, got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected true or false, got %s", field, json_type_name(value->type));
   }
   *out = value->boolean;
   return 1;
@@ -91,50 +53,41 @@ static int read_bool(reader *r, const json_value *value, const char *field, int 
 
 /* A whole number in [min, max]. Protobuf hands numbers over as doubles, so
  * "300" may arrive as 300 or 3e2; both are fine, 2.5 is not. */
-static int read_whole(reader *r, const json_value *value, const char *field, uint64_t min, uint64_t max,
-                      uint64_t *out) {
+static int read_whole(config_error *error, const json_value *value, const char *field, uint64_t min,
+                      uint64_t max, uint64_t *out) {
   double number = 0;
   if (!json_get_double(value, &number)) {
-    return fail(r, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %s", field, min, max,
-                json_type_name(value->type));
+    return config_fail(error, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %s", field,
+                       min, max, json_type_name(value->type));
   }
   if (!(number >= (double)min && number <= (double)max) || number != (double)(uint64_t)number) {
-    return fail(r, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %.*s", field, min, max,
-                quoted_length(value), value->string);
+    return config_fail(error, "%s: expected a whole number from %" PRIu64 " to %" PRIu64 ", got %.*s", field,
+                       min, max, config_quote_length(value->string_len, QUOTED_NUMBER_MAX), value->string);
   }
   *out = (uint64_t)number;
   return 1;
 }
 
-static int read_whole32(reader *r, const json_value *value, const char *field, uint32_t min, uint32_t max,
-                        uint32_t *out) {
+static int read_whole32(config_error *error, const json_value *value, const char *field, uint32_t min,
+                        uint32_t max, uint32_t *out) {
   uint64_t wide = 0;
-  if (!read_whole(r, value, field, min, max, &wide)) return 0;
+  if (!read_whole(error, value, field, min, max, &wide)) return 0;
   *out = (uint32_t)wide;
   return 1;
 }
 
-/* An HTTP field name is a token (RFC 9110, section 5.6.2). */
-static int is_token(const char *name, size_t length) {
-  if (length == 0) return 0;
-  for (size_t i = 0; i < length; ++i) {
-    unsigned char c = (unsigned char)name[i];
-    if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL) return 0;
-  }
-  return 1;
-}
-
-static int read_header_name(reader *r, const json_value *value, const char *field, char **name_out,
+static int read_header_name(config_error *error, const json_value *value, const char *field, char **name_out,
                             size_t *length_out) {
   if (value->type != JSON_STRING) {
-    return fail(r, "%s: expected a header name (string), got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a header name (string), got %s", field,
+                       json_type_name(value->type));
   }
-  if (!is_token(value->string, value->string_len)) {
-    return fail(r, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field, (int)value->string_len,
-                value->string);
+  if (!http_is_token(value->string, value->string_len)) {
+    return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
+                       (int)value->string_len, value->string);
   }
   *name_out = copy_bytes(value->string, value->string_len);
-  if (*name_out == NULL) return out_of_memory(r);
+  if (*name_out == NULL) return config_out_of_memory(error);
   *length_out = value->string_len;
   return 1;
 }
@@ -162,18 +115,18 @@ static void list_names(const member_rule *rules, size_t count, char *out, size_t
 
 /* Runs the rule for each member of `object`; any other member is an error.
  * `path` is the object's own path, "" for the root. */
-static int parse_object(reader *r, const json_value *object, const char *path, const member_rule *rules,
-                        size_t rule_count, void *target) {
+static int parse_object(config_error *error, const json_value *object, const char *path,
+                        const member_rule *rules, size_t rule_count, void *target) {
   char field[FIELD_PATH_CAPACITY];
   if (object->type != JSON_OBJECT) {
-    return fail(r, "%s: expected an object, got %s", path[0] != '\0' ? path : "config",
-                json_type_name(object->type));
+    return config_fail(error, "%s: expected an object, got %s", path[0] != '\0' ? path : "config",
+                       json_type_name(object->type));
   }
   for (const json_value *member = object->child; member != NULL; member = member->next) {
     if (path[0] != '\0') {
-      format_field(field, "%s.%s", path, member->key);
+      config_format_field(field, sizeof field, "%s.%s", path, member->key);
     } else {
-      format_field(field, "%s", member->key);
+      config_format_field(field, sizeof field, "%s", member->key);
     }
     const member_rule *rule = NULL;
     for (size_t i = 0; i < rule_count && rule == NULL; ++i) {
@@ -182,73 +135,75 @@ static int parse_object(reader *r, const json_value *object, const char *path, c
     if (rule == NULL) {
       char expected[256];
       list_names(rules, rule_count, expected, sizeof expected);
-      return fail(r, "%s: unknown field (expected %s)", field, expected);
+      return config_fail(error, "%s: unknown field (expected %s)", field, expected);
     }
-    if (!rule->parse(r, member, field, target)) return 0;
+    if (!rule->parse(error, member, field, target)) return 0;
   }
   return 1;
 }
 
-static int expect_array(reader *r, const json_value *value, const char *field, const char *of_what) {
+static int expect_array(config_error *error, const json_value *value, const char *field,
+                        const char *of_what) {
   if (value->type == JSON_ARRAY) return 1;
-  return fail(r, "%s: expected an array of %s, got %s", field, of_what, json_type_name(value->type));
+  return config_fail(error, "%s: expected an array of %s, got %s", field, of_what,
+                     json_type_name(value->type));
 }
 
 /* ---- retry_on, retriable_status_codes, retriable_headers ---------------- */
 
-static int parse_retry_on(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_retry_on(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
   char item_field[FIELD_PATH_CAPACITY];
-  if (!expect_array(r, value, field, "condition names")) return 0;
+  if (!expect_array(error, value, field, "condition names")) return 0;
   config->retry_on = 0;
   size_t index = 0;
   for (const json_value *item = value->child; item != NULL; item = item->next, ++index) {
-    format_field(item_field, "%s[%zu]", field, index);
+    config_format_field(item_field, sizeof item_field, "%s[%zu]", field, index);
     if (item->type != JSON_STRING) {
-      return fail(r, "%s: expected a condition name (string), got %s", item_field,
-                  json_type_name(item->type));
+      return config_fail(error, "%s: expected a condition name (string), got %s", item_field,
+                         json_type_name(item->type));
     }
     const uint32_t condition = retry_condition_from_word(item->string, item->string_len);
     if (condition == 0) {
-      return fail(r, "%s: unknown condition \"%.*s\" (expected one of %s)", item_field, (int)item->string_len,
-                  item->string, retry_condition_word_list);
+      return config_fail(error, "%s: unknown condition \"%.*s\" (expected one of %s)", item_field,
+                         (int)item->string_len, item->string, retry_condition_word_list);
     }
     config->retry_on |= condition;
   }
   return 1;
 }
 
-static int parse_status_codes(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_status_codes(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
   char item_field[FIELD_PATH_CAPACITY];
-  if (!expect_array(r, value, field, "status codes")) return 0;
+  if (!expect_array(error, value, field, "status codes")) return 0;
   size_t index = 0;
   for (const json_value *item = value->child; item != NULL; item = item->next, ++index) {
     uint32_t status = 0;
-    format_field(item_field, "%s[%zu]", field, index);
-    if (!read_whole32(r, item, item_field, RETRY_STATUS_MIN, RETRY_STATUS_MAX, &status)) return 0;
+    config_format_field(item_field, sizeof item_field, "%s[%zu]", field, index);
+    if (!read_whole32(error, item, item_field, RETRY_STATUS_MIN, RETRY_STATUS_MAX, &status)) return 0;
     retry_status_set_add(&config->rules.status_codes, status);
   }
   config->rules.status_code_count = index;
   return 1;
 }
 
-static int parse_match_name(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_match_name(config_error *error, const json_value *value, const char *field, void *target) {
   retry_header_match *match = target;
-  return read_header_name(r, value, field, &match->name, &match->name_len);
+  return read_header_name(error, value, field, &match->name, &match->name_len);
 }
 
-static int parse_match_value(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_match_value(config_error *error, const json_value *value, const char *field, void *target) {
   retry_header_match *match = target;
   if (value->type != JSON_STRING) {
-    return fail(r, "%s: expected a string, got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a string, got %s", field, json_type_name(value->type));
   }
   if (memchr(value->string, '\r', value->string_len) || memchr(value->string, '\n', value->string_len) ||
       memchr(value->string, '\0', value->string_len)) {
-    return fail(r, "%s: header values may not contain CR, LF or NUL", field);
+    return config_fail(error, "%s: header values may not contain CR, LF or NUL", field);
   }
   match->value = copy_bytes(value->string, value->string_len);
-  if (match->value == NULL) return out_of_memory(r);
+  if (match->value == NULL) return config_out_of_memory(error);
   match->value_len = value->string_len;
   match->any_value = 0;
   return 1;
@@ -259,70 +214,79 @@ static const member_rule header_match_rules[] = {
     {"value", parse_match_value},
 };
 
-static int parse_retriable_headers(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_retriable_headers(config_error *error, const json_value *value, const char *field,
+                                   void *target) {
   retry_config *config = target;
   char item_field[FIELD_PATH_CAPACITY];
-  if (!expect_array(r, value, field, "{name, value} objects")) return 0;
+  if (!expect_array(error, value, field, "{name, value} objects")) return 0;
   const size_t count = count_children(value);
   if (count == 0) return 1;
   config->rules.headers = calloc(count, sizeof *config->rules.headers);
-  if (config->rules.headers == NULL) return out_of_memory(r);
+  if (config->rules.headers == NULL) return config_out_of_memory(error);
   /* Counted as they are filled, so retry_config_free releases exactly the
    * matches that hold allocations, however far parsing got. */
   for (const json_value *item = value->child; item != NULL; item = item->next) {
     retry_header_match *match = &config->rules.headers[config->rules.header_count];
-    format_field(item_field, "%s[%zu]", field, config->rules.header_count++);
+    config_format_field(item_field, sizeof item_field, "%s[%zu]", field, config->rules.header_count++);
     match->any_value = 1;
-    if (!parse_object(r, item, item_field, header_match_rules, COUNT_OF(header_match_rules), match)) return 0;
-    if (match->name == NULL) return fail(r, "%s.name: required", item_field);
+    if (!parse_object(error, item, item_field, header_match_rules, COUNT_OF(header_match_rules), match))
+      return 0;
+    if (match->name == NULL) return config_fail(error, "%s.name: required", item_field);
   }
   return 1;
 }
 
 /* ---- plain fields ------------------------------------------------------ */
 
-static int parse_num_retries(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_num_retries(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
-  return read_whole32(r, value, field, 0, RETRY_MAX_NUM_RETRIES, &config->num_retries);
+  return read_whole32(error, value, field, 0, RETRY_MAX_NUM_RETRIES, &config->num_retries);
 }
 
-static int parse_per_try_timeout(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_per_try_timeout(config_error *error, const json_value *value, const char *field,
+                                 void *target) {
   retry_config *config = target;
-  return read_whole(r, value, field, 0, RETRY_MAX_PER_TRY_TIMEOUT_MS, &config->per_try_timeout_ms);
+  return read_whole(error, value, field, 0, RETRY_MAX_PER_TRY_TIMEOUT_MS, &config->per_try_timeout_ms);
 }
 
-static int parse_avoid_tried_hosts(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_avoid_tried_hosts(config_error *error, const json_value *value, const char *field,
+                                   void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->avoid_tried_hosts);
+  return read_bool(error, value, field, &config->avoid_tried_hosts);
 }
 
-static int parse_retry_non_idempotent(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_retry_non_idempotent(config_error *error, const json_value *value, const char *field,
+                                      void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->retry_non_idempotent);
+  return read_bool(error, value, field, &config->retry_non_idempotent);
 }
 
-static int parse_request_overrides(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_request_overrides(config_error *error, const json_value *value, const char *field,
+                                   void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->request_overrides);
+  return read_bool(error, value, field, &config->request_overrides);
 }
 
 /* "" turns the header off, as if the field were absent. */
-static int parse_attempt_count_header(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_attempt_count_header(config_error *error, const json_value *value, const char *field,
+                                      void *target) {
   retry_config *config = target;
   if (value->type == JSON_STRING && value->string_len == 0) return 1;
-  return read_header_name(r, value, field, &config->attempt_count_header, &config->attempt_count_header_len);
+  return read_header_name(error, value, field, &config->attempt_count_header,
+                          &config->attempt_count_header_len);
 }
 
 /* ---- backoff, retry_after, budget, hedge -------------------------------- */
 
-static int parse_base_interval(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_base_interval(config_error *error, const json_value *value, const char *field,
+                               void *target) {
   retry_config *config = target;
-  return read_whole(r, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->backoff_base_ms);
+  return read_whole(error, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->backoff_base_ms);
 }
 
-static int parse_max_interval(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_max_interval(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
-  return read_whole(r, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->backoff_max_ms);
+  return read_whole(error, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->backoff_max_ms);
 }
 
 static const member_rule backoff_rules[] = {
@@ -330,18 +294,18 @@ static const member_rule backoff_rules[] = {
     {"max_interval_ms", parse_max_interval},
 };
 
-static int parse_backoff(reader *r, const json_value *value, const char *field, void *target) {
-  return parse_object(r, value, field, backoff_rules, COUNT_OF(backoff_rules), target);
+static int parse_backoff(config_error *error, const json_value *value, const char *field, void *target) {
+  return parse_object(error, value, field, backoff_rules, COUNT_OF(backoff_rules), target);
 }
 
-static int parse_honor(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_honor(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->honor_retry_after);
+  return read_bool(error, value, field, &config->honor_retry_after);
 }
 
-static int parse_max_delay(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_max_delay(config_error *error, const json_value *value, const char *field, void *target) {
   retry_config *config = target;
-  return read_whole(r, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->retry_after_max_delay_ms);
+  return read_whole(error, value, field, 0, RETRY_MAX_INTERVAL_MS, &config->retry_after_max_delay_ms);
 }
 
 static const member_rule retry_after_rules[] = {
@@ -349,32 +313,36 @@ static const member_rule retry_after_rules[] = {
     {"max_delay_ms", parse_max_delay},
 };
 
-static int parse_retry_after(reader *r, const json_value *value, const char *field, void *target) {
-  return parse_object(r, value, field, retry_after_rules, COUNT_OF(retry_after_rules), target);
+static int parse_retry_after(config_error *error, const json_value *value, const char *field, void *target) {
+  return parse_object(error, value, field, retry_after_rules, COUNT_OF(retry_after_rules), target);
 }
 
-static int parse_budget_enabled(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_budget_enabled(config_error *error, const json_value *value, const char *field,
+                                void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->budget_enabled);
+  return read_bool(error, value, field, &config->budget_enabled);
 }
 
-static int parse_budget_percent(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_budget_percent(config_error *error, const json_value *value, const char *field,
+                                void *target) {
   retry_config *config = target;
   double percent = 0;
   if (!json_get_double(value, &percent)) {
-    return fail(r, "%s: expected a number from 0 to 100, got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a number from 0 to 100, got %s", field,
+                       json_type_name(value->type));
   }
   if (!(percent >= 0 && percent <= 100)) {
-    return fail(r, "%s: expected a number from 0 to 100, got %.*s", field, quoted_length(value),
-                value->string);
+    return config_fail(error, "%s: expected a number from 0 to 100, got %.*s", field,
+                       config_quote_length(value->string_len, QUOTED_NUMBER_MAX), value->string);
   }
   config->budget_percent = percent;
   return 1;
 }
 
-static int parse_min_concurrency(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_min_concurrency(config_error *error, const json_value *value, const char *field,
+                                 void *target) {
   retry_config *config = target;
-  return read_whole32(r, value, field, 0, UINT32_MAX, &config->budget_min_concurrency);
+  return read_whole32(error, value, field, 0, UINT32_MAX, &config->budget_min_concurrency);
 }
 
 static const member_rule budget_rules[] = {
@@ -383,18 +351,20 @@ static const member_rule budget_rules[] = {
     {"min_concurrency", parse_min_concurrency},
 };
 
-static int parse_budget(reader *r, const json_value *value, const char *field, void *target) {
-  return parse_object(r, value, field, budget_rules, COUNT_OF(budget_rules), target);
+static int parse_budget(config_error *error, const json_value *value, const char *field, void *target) {
+  return parse_object(error, value, field, budget_rules, COUNT_OF(budget_rules), target);
 }
 
-static int parse_on_per_try_timeout(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_on_per_try_timeout(config_error *error, const json_value *value, const char *field,
+                                    void *target) {
   retry_config *config = target;
-  return read_bool(r, value, field, &config->hedge_on_per_try_timeout);
+  return read_bool(error, value, field, &config->hedge_on_per_try_timeout);
 }
 
-static int parse_initial_requests(reader *r, const json_value *value, const char *field, void *target) {
+static int parse_initial_requests(config_error *error, const json_value *value, const char *field,
+                                  void *target) {
   retry_config *config = target;
-  return read_whole32(r, value, field, 1, RETRY_MAX_INITIAL_REQUESTS, &config->hedge_initial_requests);
+  return read_whole32(error, value, field, 1, RETRY_MAX_INITIAL_REQUESTS, &config->hedge_initial_requests);
 }
 
 static const member_rule hedge_rules[] = {
@@ -402,8 +372,8 @@ static const member_rule hedge_rules[] = {
     {"initial_requests", parse_initial_requests},
 };
 
-static int parse_hedge(reader *r, const json_value *value, const char *field, void *target) {
-  return parse_object(r, value, field, hedge_rules, COUNT_OF(hedge_rules), target);
+static int parse_hedge(config_error *error, const json_value *value, const char *field, void *target) {
+  return parse_object(error, value, field, hedge_rules, COUNT_OF(hedge_rules), target);
 }
 
 static const member_rule config_rules[] = {
@@ -443,57 +413,62 @@ static void set_defaults(retry_config *config) {
 
 /* Rules that span fields. A setting that could never take effect is an
  * error, not a silent no-op. */
-static int check_config(reader *r, retry_config *config) {
+static int check_config(config_error *error, retry_config *config) {
   const int wants_codes = (config->retry_on & RETRY_ON_RETRIABLE_STATUS_CODES) != 0;
   if (config->rules.status_code_count > 0 && !wants_codes) {
-    return fail(r,
-                "retriable_status_codes: listed, but retry_on does not include \"retriable-status-codes\", "
-                "so they would never be used");
+    return config_fail(
+        error,
+        "retriable_status_codes: listed, but retry_on does not include \"retriable-status-codes\", "
+        "so they would never be used");
   }
   if (wants_codes && config->rules.status_code_count == 0) {
-    return fail(r, "retry_on: \"retriable-status-codes\" needs at least one code in retriable_status_codes");
+    return config_fail(
+        error, "retry_on: \"retriable-status-codes\" needs at least one code in retriable_status_codes");
   }
   const int wants_headers = (config->retry_on & RETRY_ON_RETRIABLE_HEADERS) != 0;
   if (config->rules.header_count > 0 && !wants_headers) {
-    return fail(r,
-                "retriable_headers: listed, but retry_on does not include \"retriable-headers\", "
-                "so they would never be used");
+    return config_fail(error,
+                       "retriable_headers: listed, but retry_on does not include \"retriable-headers\", "
+                       "so they would never be used");
   }
   if (wants_headers && config->rules.header_count == 0) {
-    return fail(r, "retry_on: \"retriable-headers\" needs at least one entry in retriable_headers");
+    return config_fail(error,
+                       "retry_on: \"retriable-headers\" needs at least one entry in retriable_headers");
   }
   if (config->backoff_max_ms == BACKOFF_MAX_UNSET) {
     config->backoff_max_ms = config->backoff_base_ms * 10;
   } else if (config->backoff_max_ms < config->backoff_base_ms) {
-    return fail(r, "backoff.max_interval_ms: %" PRIu64 " is less than backoff.base_interval_ms (%" PRIu64 ")",
-                config->backoff_max_ms, config->backoff_base_ms);
+    return config_fail(
+        error, "backoff.max_interval_ms: %" PRIu64 " is less than backoff.base_interval_ms (%" PRIu64 ")",
+        config->backoff_max_ms, config->backoff_base_ms);
   }
   if (config->hedge_on_per_try_timeout && config->per_try_timeout_ms == 0) {
-    return fail(r, "hedge.on_per_try_timeout: needs per_try_timeout_ms above 0");
+    return config_fail(error, "hedge.on_per_try_timeout: needs per_try_timeout_ms above 0");
   }
   if (config->hedge_on_per_try_timeout && (config->retry_on & RETRY_ON_TIMEOUT_CONDITIONS) == 0) {
-    return fail(r,
-                "hedge.on_per_try_timeout: retry_on must include \"5xx\" or \"gateway-error\", "
-                "the conditions that cover a per-try timeout");
+    return config_fail(error,
+                       "hedge.on_per_try_timeout: retry_on must include \"5xx\" or \"gateway-error\", "
+                       "the conditions that cover a per-try timeout");
   }
   if (config->hedge_initial_requests - 1 > config->num_retries) {
-    return fail(r,
-                "hedge.initial_requests: %" PRIu32 " means %" PRIu32 " hedges, but num_retries is %" PRIu32
-                " and hedges count against it",
-                config->hedge_initial_requests, config->hedge_initial_requests - 1, config->num_retries);
+    return config_fail(error,
+                       "hedge.initial_requests: %" PRIu32 " means %" PRIu32
+                       " hedges, but num_retries is %" PRIu32 " and hedges count against it",
+                       config->hedge_initial_requests, config->hedge_initial_requests - 1,
+                       config->num_retries);
   }
   return 1;
 }
 
-retry_config *retry_config_parse(const char *json, size_t length, char *error, size_t error_capacity) {
-  json_value *root = json_parse(json, length, error, error_capacity);
+retry_config *retry_config_parse(const char *json, size_t length, char *error_text, size_t error_capacity) {
+  json_value *root = json_parse(json, length, error_text, error_capacity);
   if (root == NULL) return NULL;
-  reader r = {error, error_capacity};
+  config_error error = {error_text, error_capacity};
   retry_config *config = calloc(1, sizeof *config);
-  int ok = config != NULL ? 1 : out_of_memory(&r);
+  int ok = config != NULL ? 1 : config_out_of_memory(&error);
   if (ok) set_defaults(config);
-  ok = ok && parse_object(&r, root, "", config_rules, COUNT_OF(config_rules), config) &&
-       check_config(&r, config);
+  ok = ok && parse_object(&error, root, "", config_rules, COUNT_OF(config_rules), config) &&
+       check_config(&error, config);
   json_free(root);
   if (!ok) {
     retry_config_free(config);

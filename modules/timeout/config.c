@@ -1,95 +1,62 @@
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_errors.h"
+#include "http_token.h"
 #include "json.h"
-
-#if defined(__GNUC__)
-#define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
-#else
-#define PRINTF_LIKE(format_index, first_arg)
-#endif
 
 enum { DEFAULT_REQUEST_TIMEOUT_MS = 15000 };
 
 /* A wrong value is quoted in its error message up to this many bytes. */
 enum { QUOTED_VALUE_MAX = 40 };
 
-typedef struct error_sink {
-  char *text;
-  size_t capacity;
-} error_sink;
-
-/* Writes the message and returns 0, so callers can `return fail(...)`. */
-static int fail(error_sink *error, const char *format, ...) PRINTF_LIKE(2, 3);
-static int fail(error_sink *error, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(error->text, error->capacity, format, args);
-  va_end(args);
-  return 0;
-}
-
-static int quoted_length(size_t length) {
-  return (int)(length < QUOTED_VALUE_MAX ? length : QUOTED_VALUE_MAX);
-}
-
 /* A duration in whole milliseconds: a JSON number written as plain digits.
  * The host hands numbers over as protobuf doubles, so 3000 arrives as
  * "3000" and a fraction or exponent means the user wrote one. */
 static int parse_duration_ms(const json_value *value, const char *field, uint64_t *ms_out,
-                             error_sink *error) {
+                             config_error *error) {
   if (value->type != JSON_NUMBER) {
-    return fail(error, "%s: expected a non-negative integer, got %s", field, json_type_name(value->type));
+    return config_fail(error, "%s: expected a non-negative integer, got %s", field,
+                       json_type_name(value->type));
   }
   switch (json_get_uint64(value, TIMEOUT_MAX_MS, ms_out)) {
     case JSON_UINT64_OK:
       return 1;
     case JSON_UINT64_TOO_LARGE:
-      return fail(error, "%s: %.*s is more than the maximum, %llu ms (about 49.7 days)", field,
-                  quoted_length(value->string_len), value->string, (unsigned long long)TIMEOUT_MAX_MS);
+      return config_fail(error, "%s: %.*s is more than the maximum, %llu ms (about 49.7 days)", field,
+                         config_quote_length(value->string_len, QUOTED_VALUE_MAX), value->string,
+                         (unsigned long long)TIMEOUT_MAX_MS);
     case JSON_UINT64_NOT_UINT:
       break;
   }
-  return fail(error, "%s: expected a non-negative integer, got %.*s", field, quoted_length(value->string_len),
-              value->string);
-}
-
-/* An HTTP field name is a token (RFC 9110, section 5.6.2). */
-static int is_token(const char *name, size_t length) {
-  if (length == 0) return 0;
-  for (size_t i = 0; i < length; ++i) {
-    unsigned char c = (unsigned char)name[i];
-    if (c <= 32 || c >= 127 || strchr("\"(),/:;<=>?@[\\]{}", c) != NULL) return 0;
-  }
-  return 1;
+  return config_fail(error, "%s: expected a non-negative integer, got %.*s", field,
+                     config_quote_length(value->string_len, QUOTED_VALUE_MAX), value->string);
 }
 
 /* A header name, or "" for "off" (left NULL). */
 static int parse_optional_header_name(const json_value *value, const char *field, char **name_out,
-                                      size_t *length_out, error_sink *error) {
+                                      size_t *length_out, config_error *error) {
   if (value->type != JSON_STRING) {
-    return fail(error, "%s: expected a header name (string, \"\" for off), got %s", field,
-                json_type_name(value->type));
+    return config_fail(error, "%s: expected a header name (string, \"\" for off), got %s", field,
+                       json_type_name(value->type));
   }
   if (value->string_len == 0) return 1;
-  if (!is_token(value->string, value->string_len)) {
-    return fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
-                quoted_length(value->string_len), value->string);
+  if (!http_is_token(value->string, value->string_len)) {
+    return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
+                       config_quote_length(value->string_len, QUOTED_VALUE_MAX), value->string);
   }
   *name_out = malloc(value->string_len + 1);
-  if (*name_out == NULL) return fail(error, "out of memory");
+  if (*name_out == NULL) return config_out_of_memory(error);
   memcpy(*name_out, value->string, value->string_len + 1);
   *length_out = value->string_len;
   return 1;
 }
 
-static int parse_config(const json_value *root, timeout_config *config, error_sink *error) {
+static int parse_config(const json_value *root, timeout_config *config, config_error *error) {
   if (root->type != JSON_OBJECT) {
-    return fail(error, "config: expected an object, got %s", json_type_name(root->type));
+    return config_fail(error, "config: expected an object, got %s", json_type_name(root->type));
   }
   for (const json_value *member = root->child; member != NULL; member = member->next) {
     const char *key = member->key;
@@ -105,10 +72,11 @@ static int parse_config(const json_value *root, timeout_config *config, error_si
       ok = parse_optional_header_name(member, key, &config->propagate_timeout_header,
                                       &config->propagate_timeout_header_len, error);
     } else {
-      ok = fail(error,
-                "%s: unknown field (expected request_timeout_ms, idle_timeout_ms, trusted_timeout_header "
-                "or propagate_timeout_header)",
-                key);
+      ok = config_fail(
+          error,
+          "%s: unknown field (expected request_timeout_ms, idle_timeout_ms, trusted_timeout_header "
+          "or propagate_timeout_header)",
+          key);
     }
     if (!ok) return 0;
   }
@@ -117,13 +85,13 @@ static int parse_config(const json_value *root, timeout_config *config, error_si
 
 timeout_config *timeout_config_parse(const char *json, size_t length, char *error_text,
                                      size_t error_capacity) {
-  error_sink error = {error_text, error_capacity};
+  config_error error = {error_text, error_capacity};
   json_value *root = json_parse(json, length, error_text, error_capacity);
   if (root == NULL) return NULL;
   timeout_config *config = calloc(1, sizeof *config);
   int ok = 0;
   if (config == NULL) {
-    fail(&error, "out of memory");
+    config_out_of_memory(&error);
   } else {
     config->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
     ok = parse_config(root, config, &error);
