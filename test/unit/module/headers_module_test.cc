@@ -16,6 +16,11 @@
 namespace switchyard::module {
 namespace {
 
+using fake_host::FakeHeaders;
+using fake_host::fakeHost;
+using fake_host::fakeHostTable;
+using fake_host::FakeStream;
+
 using Values = std::vector<std::string>;
 
 const std::string kContext = "demo.yaml: listeners[0] 'edge': filters[0] 'headers'";
@@ -23,7 +28,8 @@ const std::string kContext = "demo.yaml: listeners[0] 'edge': filters[0] 'header
 class HeadersModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fakeHostRecord().clear();
+    fakeHost().reset();
+    fakeHost().filter_name = [](const sy_config_context* context) { return context->filter_name; };
     std::string error;
     module_ = loader_.load("headers", "", kContext, &error);
     ASSERT_NE(module_, nullptr) << error;
@@ -45,7 +51,7 @@ class HeadersModuleTest : public ::testing::Test {
     if (table.stream_destroy != nullptr) table.stream_destroy(stream_context);
   }
 
-  ModuleLoader loader_{{SY_MODULE_BUILD_DIR}, fakeHost()};
+  ModuleLoader loader_{{SY_MODULE_BUILD_DIR}, fakeHostTable()};
   std::shared_ptr<LoadedModule> module_;
 };
 
@@ -64,7 +70,7 @@ TEST_F(HeadersModuleTest, AcceptsEveryOptionAndDefinesItsMetrics) {
                    "add": [], "remove": []}})",
                           &error);
   ASSERT_NE(config, nullptr) << error;
-  EXPECT_EQ(fakeHostRecord().metric_names, (Values{"headers.requests_modified", "headers.responses_modified"}));
+  EXPECT_EQ(fakeHost().metric_names, (Values{"headers.requests_modified", "headers.responses_modified"}));
 }
 
 struct RejectedConfig {
@@ -141,8 +147,8 @@ TEST_F(HeadersModuleTest, AppliesRemoveThenSetThenAddWithVariables) {
   EXPECT_EQ(request.values("x-route"), Values{"-"});
   EXPECT_EQ(request.values("x-percent"), Values{"100% of edge"});
   EXPECT_EQ(response.values("x-upstream"), (Values{"from upstream", "-"}));
-  EXPECT_EQ(fakeHostRecord().metric_totals[0], 1);  // requests_modified
-  EXPECT_EQ(fakeHostRecord().metric_totals[1], 1);  // responses_modified
+  EXPECT_EQ(fakeHost().metric_totals[0], 1);  // requests_modified
+  EXPECT_EQ(fakeHost().metric_totals[1], 1);  // responses_modified
 }
 
 TEST_F(HeadersModuleTest, ExpandsValuesLongerThanItsStackBuffer) {
@@ -169,8 +175,8 @@ TEST_F(HeadersModuleTest, CountsOnlyTheDirectionsThatHaveRules) {
   runRequest(*config, stream, request, response);
   EXPECT_EQ(request.values("server"), Values{"client-sent"});
   EXPECT_TRUE(response.values("server").empty());
-  EXPECT_EQ(fakeHostRecord().metric_totals.count(0), 0u);
-  EXPECT_EQ(fakeHostRecord().metric_totals[1], 1);
+  EXPECT_EQ(fakeHost().metric_totals.count(0), 0u);
+  EXPECT_EQ(fakeHost().metric_totals[1], 1);
 }
 
 TEST_F(HeadersModuleTest, RouteOverridesAreSeparateConfigsOfOneModule) {

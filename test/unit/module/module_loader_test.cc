@@ -20,6 +20,11 @@
 namespace switchyard::module {
 namespace {
 
+using fake_host::FakeHeaders;
+using fake_host::fakeHost;
+using fake_host::fakeHostTable;
+using fake_host::FakeStream;
+
 const std::string kContext = "demo.yaml: listeners[0] 'edge': filters[1] 'fixture'";
 
 std::string fixtureDir() { return SY_ABI_FIXTURE_DIR; }
@@ -37,7 +42,10 @@ void expectContains(const std::string& text, std::initializer_list<std::string> 
 
 class ModuleLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override { fakeHostRecord().clear(); }
+  void SetUp() override {
+    fakeHost().reset();
+    fakeHost().filter_name = [](const sy_config_context* context) { return context->filter_name; };
+  }
 
   struct Failure {
     LoadError kind;
@@ -61,7 +69,7 @@ class ModuleLoaderTest : public ::testing::Test {
     return module;
   }
 
-  ModuleLoader loader_{{fixtureDir()}, fakeHost()};
+  ModuleLoader loader_{{fixtureDir()}, fakeHostTable()};
 };
 
 TEST_F(ModuleLoaderTest, RefusesAnotherMajorAbiNamingBothVersions) {
@@ -121,7 +129,7 @@ TEST_F(ModuleLoaderTest, ReportsTheReasonModuleInitGaveAndSkipsShutdown) {
   EXPECT_EQ(failure.kind, LoadError::kInitFailed);
   expectContains(failure.message,
                  {fixturePath("init_fails"), "cannot read license file /nonexistent/init_fails.key"});
-  EXPECT_TRUE(fakeHostRecord().log.empty()) << "module_shutdown ran for a module whose init failed";
+  EXPECT_TRUE(fakeHost().log_messages.empty()) << "module_shutdown ran for a module whose init failed";
 }
 
 TEST_F(ModuleLoaderTest, ReportsARejectedConfigWithTheModulesMessage) {
@@ -137,7 +145,7 @@ TEST_F(ModuleLoaderTest, ReportsARejectedConfigWithTheModulesMessage) {
 }
 
 TEST_F(ModuleLoaderTest, NotFoundListsEveryDirectorySearched) {
-  ModuleLoader loader({"/nonexistent/first", fixtureDir()}, fakeHost());
+  ModuleLoader loader({"/nonexistent/first", fixtureDir()}, fakeHostTable());
   std::string error;
   LoadError kind{};
   EXPECT_EQ(loader.load("no_such_filter", "", kContext, &error, &kind), nullptr);
@@ -169,7 +177,7 @@ TEST_F(ModuleLoaderTest, LoadingTwiceReturnsTheSameModule) {
   EXPECT_EQ(first, by_path);
   ASSERT_EQ(loader_.loadedModules().size(), 1u);
   int module_inits = 0;
-  for (const auto& line : fakeHostRecord().log) module_inits += line == "counter: module_init";
+  for (const auto& line : fakeHost().log_messages) module_inits += line == "counter: module_init";
   EXPECT_EQ(module_inits, 1);
 }
 
@@ -186,7 +194,7 @@ TEST_F(ModuleLoaderTest, ListsLoadedModulesForTheAdminEndpoint) {
 }
 
 TEST_F(ModuleLoaderTest, FindsModulesInTheBuildTreesNestedLayout) {
-  ModuleLoader loader({SY_MODULE_BUILD_DIR}, fakeHost());
+  ModuleLoader loader({SY_MODULE_BUILD_DIR}, fakeHostTable());
   std::string error;
   auto module = loader.load("headers", "", kContext, &error);
   ASSERT_NE(module, nullptr) << error;
@@ -222,17 +230,17 @@ TEST_F(ModuleLoaderTest, HooksPastTheModulesTableSizeReadAsAbsent) {
 
 TEST_F(ModuleLoaderTest, CallsLifecycleHooksOnceEachAndShutsDownLast) {
   using Log = std::vector<std::string>;
-  const auto& log = fakeHostRecord().log;
+  const auto& log = fakeHost().log_messages;
   std::shared_ptr<const FilterConfig> config;
   {
-    ModuleLoader loader({fixtureDir()}, fakeHost());
+    ModuleLoader loader({fixtureDir()}, fakeHostTable());
     std::string error;
     auto module = loader.load("counter", "", kContext, &error);
     ASSERT_NE(module, nullptr) << error;
     sy_config_context context{"edge_counter"};
     config = FilterConfig::create(module, "{}", &context, kContext, &error);
     ASSERT_NE(config, nullptr) << error;
-    EXPECT_EQ(fakeHostRecord().metric_names, Log{"edge_counter.requests"});
+    EXPECT_EQ(fakeHost().metric_names, Log{"edge_counter.requests"});
 
     FakeStream stream;
     FakeHeaders headers;
@@ -240,7 +248,7 @@ TEST_F(ModuleLoaderTest, CallsLifecycleHooksOnceEachAndShutsDownLast) {
     ASSERT_EQ(module->table->stream_new(stream.handle(), config->config(), &stream_context), SY_OK);
     module->table->request_headers(stream.handle(), stream_context, headers.handle(), 1);
     module->table->request_headers(stream.handle(), stream_context, headers.handle(), 1);
-    EXPECT_EQ(fakeHostRecord().metric_totals[0], 2);
+    EXPECT_EQ(fakeHost().metric_totals[0], 2);
   }
   // The loader is gone, but the config still holds the module.
   EXPECT_EQ(log, (Log{"counter: module_init", "counter: config_new"}));

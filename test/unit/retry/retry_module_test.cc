@@ -1,9 +1,10 @@
 // The retry module driven through its table with the fake host: which
 // attempts it retries, hedges, cancels or lets stand, with what delay, and
 // what it counts and flags. The host side of ABI 1.1 is played by
-// fake_host.cc exactly as filter.h describes it.
+// test/unit/fake_host exactly as filter.h describes it.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,19 @@ extern "C" const sy_filter_module* sy_filter_module_entry(const sy_host_api* hos
 namespace switchyard::retry_test {
 namespace {
 
+using fake_host::FakeHeaders;
+using fake_host::fakeHost;
+using fake_host::fakeHostTable;
+using fake_host::FakeStream;
+using fake_host::FakeTimer;
+using fake_host::truncatedTable;
+
 using Strings = std::vector<std::string>;
 
 class RetryModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    resetFakeHost();
+    fakeHost().reset();
     module_ = sy_filter_module_entry(fakeHostTable());
     fakeHost().finish_cancelled = [this](uint32_t number, sy_attempt_outcome reason) {
       finish(number, reason);
@@ -80,15 +88,15 @@ class RetryModuleTest : public ::testing::Test {
     return info;
   }
 
-  sy_stream* stream() { return reinterpret_cast<sy_stream*>(&stream_tag_); }
+  sy_stream* stream() { return stream_.handle(); }
   sy_config_context* configContext() { return reinterpret_cast<sy_config_context*>(&context_tag_); }
 
   const sy_filter_module* module_ = nullptr;
   void* config_ = nullptr;
   void* stream_context_ = nullptr;
+  FakeStream stream_;
   FakeHeaders request_;
   std::vector<FakeHeaders> attempt_headers_;
-  int stream_tag_ = 0;
   int context_tag_ = 0;
 };
 
@@ -103,7 +111,9 @@ TEST_F(RetryModuleTest, DeclaresAbi11AndItsAttemptHooks) {
 }
 
 TEST_F(RetryModuleTest, RefusesAHostTableWithoutTheAttemptCalls) {
-  const sy_filter_module* module = sy_filter_module_entry(shortFakeHostTable());
+  // A 1.0 host's table ends where the 1.1 calls begin.
+  const sy_host_api old_host = truncatedTable(offsetof(sy_host_api, attempt_retry));
+  const sy_filter_module* module = sy_filter_module_entry(&old_host);
   char error[1024] = "";
   EXPECT_EQ(module->module_init(error, sizeof error), SY_ERR_UNSUPPORTED);
   EXPECT_NE(std::string(error).find("ABI 1.1 upstream-attempt calls"), std::string::npos) << error;
@@ -122,6 +132,7 @@ TEST_F(RetryModuleTest, DefinesItsCountersAndReportsConfigErrors) {
   EXPECT_EQ(fakeHost().metric_names,
             (Strings{"retries", "retry_success", "retry_overflow", "retry_limit_exceeded", "per_try_timeouts",
                      "hedges", "not_replayable"}));
+  EXPECT_EQ(fakeHost().metric_kinds, std::vector<sy_metric_kind>(7, SY_METRIC_COUNTER));
   void* config = nullptr;
   char error[1024] = "";
   const std::string bad = R"({"num_retries": "3"})";
@@ -149,7 +160,7 @@ TEST_F(RetryModuleTest, RetriesA503WithJitteredBackoffAvoidingTriedHosts) {
   EXPECT_EQ(fakeHost().retries.size(), 2u);
   EXPECT_EQ(fakeHost().metric("retries"), 2);
   EXPECT_EQ(fakeHost().metric("retry_success"), 1);
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
 }
 
 TEST_F(RetryModuleTest, RetriesConnectFailuresAndResetsByDefaultButNot500) {
@@ -174,7 +185,7 @@ TEST_F(RetryModuleTest, NeverRetriesCancelledOrResetAfterHeaders) {
   respond(2, 200);
   finish(2, SY_ATTEMPT_RESET_AFTER_HEADERS);
   EXPECT_TRUE(fakeHost().retries.empty());
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
 }
 
 TEST_F(RetryModuleTest, LimitExceededCountsAndFlagsUrxAndTheResponseStands) {
@@ -187,7 +198,7 @@ TEST_F(RetryModuleTest, LimitExceededCountsAndFlagsUrxAndTheResponseStands) {
   EXPECT_EQ(fakeHost().retries.size(), 1u);
   EXPECT_EQ(fakeHost().metric("retry_limit_exceeded"), 1);
   EXPECT_EQ(fakeHost().rejects, 1);
-  EXPECT_EQ(fakeHost().flags, Strings{"URX"});
+  EXPECT_EQ(stream_.response_flags, Strings{"URX"});
   EXPECT_EQ(fakeHost().metric("retry_success"), 0);
 }
 
@@ -198,9 +209,9 @@ TEST_F(RetryModuleTest, LimitExceededOnAFailureFlagsUrxOnlyWhenNothingElseIsInFl
   start(2, /*hedged=*/true);
   finish(1, SY_ATTEMPT_CONNECT_FAILURE);
   EXPECT_EQ(fakeHost().metric("retry_limit_exceeded"), 1);
-  EXPECT_TRUE(fakeHost().flags.empty());  // attempt 2 may still answer
+  EXPECT_TRUE(stream_.response_flags.empty());  // attempt 2 may still answer
   finish(2, SY_ATTEMPT_RESET_BEFORE_HEADERS);
-  EXPECT_EQ(fakeHost().flags, Strings{"URX"});
+  EXPECT_EQ(stream_.response_flags, Strings{"URX"});
 }
 
 TEST_F(RetryModuleTest, DoesNotRetryNonIdempotentMethodsUnlessAllowed) {
@@ -209,7 +220,7 @@ TEST_F(RetryModuleTest, DoesNotRetryNonIdempotentMethodsUnlessAllowed) {
   start(1);
   respond(1, 503);
   EXPECT_TRUE(fakeHost().retries.empty());
-  EXPECT_TRUE(fakeHost().flags.empty());  // not a retry limit: the method forbids it
+  EXPECT_TRUE(stream_.response_flags.empty());  // not a retry limit: the method forbids it
 }
 
 TEST_F(RetryModuleTest, RetriesNonIdempotentMethodsWhenAllowed) {
@@ -227,7 +238,7 @@ TEST_F(RetryModuleTest, BudgetOverflowStopsTheRetry) {
   respond(1, 503);
   EXPECT_TRUE(fakeHost().retries.empty());
   EXPECT_EQ(fakeHost().metric("retry_overflow"), 1);
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
 }
 
 TEST_F(RetryModuleTest, BudgetFollowsThePercentOfActiveRequests) {
@@ -264,7 +275,7 @@ TEST_F(RetryModuleTest, NotReplayableIsCountedAndTheResponseStands) {
   EXPECT_EQ(fakeHost().metric("not_replayable"), 1);
   EXPECT_EQ(fakeHost().metric("retries"), 0);
   EXPECT_EQ(fakeHost().rejects, 1);
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
   // The refused retry does not use up the limit.
   fakeHost().retry_result = SY_OK;
   start(2);
@@ -294,7 +305,7 @@ TEST_F(RetryModuleTest, RetryAfterAboveTheMaximumMeansNoRetry) {
   respond(1, 503, FakeHeaders{{{"Retry-After", "2"}}});
   EXPECT_TRUE(fakeHost().retries.empty());
   EXPECT_EQ(fakeHost().metric("retry_limit_exceeded"), 1);
-  EXPECT_EQ(fakeHost().flags, Strings{"URX"});
+  EXPECT_EQ(stream_.response_flags, Strings{"URX"});
 }
 
 TEST_F(RetryModuleTest, IgnoresRetryAfterUnlessHonoredOrParseable) {
@@ -365,7 +376,7 @@ TEST_F(RetryModuleTest, HedgesOnPerTryTimeoutWithoutCancellingTheSlowAttempt) {
   finish(1, SY_ATTEMPT_CANCELLED);
   finish(2, SY_ATTEMPT_CANCELLED);
   EXPECT_EQ(fakeHost().metric("retry_success"), 1);
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
 }
 
 TEST_F(RetryModuleTest, ARetriableResponseIsRejectedWhileAHedgeCanStillAnswer) {
@@ -376,7 +387,7 @@ TEST_F(RetryModuleTest, ARetriableResponseIsRejectedWhileAHedgeCanStillAnswer) {
   start(2, /*hedged=*/true);
   respond(1, 503);  // no retries left, but attempt 2 is in flight
   EXPECT_EQ(fakeHost().rejects, 1);
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
   EXPECT_TRUE(fakeHost().retries.empty());
   respond(2, 200);
   EXPECT_EQ(fakeHost().metric("retry_success"), 1);
@@ -400,7 +411,8 @@ TEST_F(RetryModuleTest, InitialHedgesStartFromTheFirstAttemptForIdempotentReques
   module_->config_destroy(config_);
   stream_context_ = config_ = nullptr;
   request_ = {};
-  resetFakeHost();
+  stream_ = {};
+  fakeHost().reset();
   fakeHost().finish_cancelled = [this](uint32_t number, sy_attempt_outcome reason) {
     finish(number, reason);
   };
@@ -439,7 +451,7 @@ TEST_F(RetryModuleTest, RequestOverridesReplaceThePolicyAndAreRemoved) {
   start(3);
   respond(3, 409);
   EXPECT_EQ(fakeHost().retries.size(), 2u);
-  EXPECT_EQ(fakeHost().flags, Strings{"URX"});
+  EXPECT_EQ(stream_.response_flags, Strings{"URX"});
 }
 
 TEST_F(RetryModuleTest, MalformedOverridesAreIgnoredButStillRemoved) {
@@ -474,7 +486,7 @@ TEST_F(RetryModuleTest, ARetryAlreadyPendingMeansWaitForItNotFail) {
   fakeHost().retry_result = SY_ERR_LIMIT;  // the host allows one pending retry
   respond(2, 503);
   EXPECT_EQ(fakeHost().rejects, 1);  // wait for the pending retry instead
-  EXPECT_TRUE(fakeHost().flags.empty());
+  EXPECT_TRUE(stream_.response_flags.empty());
 }
 
 TEST_F(RetryModuleTest, RetriableHeadersMakeAResponseRetriable) {
@@ -486,7 +498,7 @@ TEST_F(RetryModuleTest, RetriableHeadersMakeAResponseRetriable) {
 
 TEST_F(RetryModuleTest, AnAttemptWithoutATimerStillRuns) {
   begin(R"({"retry_on": ["5xx"], "per_try_timeout_ms": 300})");
-  fakeHost().give_timers = false;
+  fakeHost().fail_timer_creation = true;
   start(1);
   respond(1, 503);
   EXPECT_EQ(fakeHost().retries.size(), 1u);

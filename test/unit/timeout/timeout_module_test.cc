@@ -16,6 +16,12 @@
 namespace timeout_test {
 namespace {
 
+using switchyard::fake_host::FakeHeaders;
+using switchyard::fake_host::fakeHost;
+using switchyard::fake_host::fakeHostTable;
+using switchyard::fake_host::FakeStream;
+using switchyard::fake_host::truncatedTable;
+
 using Values = std::vector<std::string>;
 
 // The module's entry symbol; the module stays loaded for the whole run.
@@ -29,9 +35,12 @@ class TimeoutModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fakeHost().reset();
+    // The metrics of every config go under the one filter name "timeout".
+    fakeHost().filter_name = [](const sy_config_context*) { return std::string("timeout"); };
+    stream_.properties[SY_PROP_REQUEST_ID] = "7";  // log lines name the request by it
     sy_module_entry_fn entry = moduleEntry();
     ASSERT_NE(entry, nullptr) << dlerror();
-    module_ = entry(&fakeHost().table);
+    module_ = entry(fakeHostTable());
     ASSERT_NE(module_, nullptr);
     char error[256] = "";
     ASSERT_EQ(module_->module_init(error, sizeof error), SY_OK) << error;
@@ -140,13 +149,14 @@ TEST_F(TimeoutModuleTest, ModuleInitRefusesAHostTableWithoutTheAbi11Calls) {
       truncatedTable(offsetof(sy_host_api, stream_add_response_flag) + sizeof(void*) - 1);
   moduleEntry()(&almost);
   EXPECT_EQ(module->module_init(error, sizeof error), SY_ERR_UNSUPPORTED);
-  moduleEntry()(&fakeHost().table);
+  moduleEntry()(fakeHostTable());
   EXPECT_EQ(module->module_init(error, sizeof error), SY_OK);
 }
 
 TEST_F(TimeoutModuleTest, ConfigNewDefinesBothCountersAndRejectsBadFieldsByName) {
   configure("{}");
   EXPECT_EQ(fakeHost().metric_names, (Values{"timeout.request_timeouts", "timeout.idle_timeouts"}));
+  EXPECT_EQ(fakeHost().metric_kinds, (std::vector<sy_metric_kind>{SY_METRIC_COUNTER, SY_METRIC_COUNTER}));
   EXPECT_EQ(rejection(R"({"request_timeout_ms": "3s"})"),
             "request_timeout_ms: expected a non-negative integer, got string");
   EXPECT_EQ(rejection(R"({"idle_timeout_ms": 2.5})"),
