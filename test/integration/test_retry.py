@@ -1,7 +1,8 @@
 """modules/timeout and modules/retry as loadable filters on ABI 1.1, over real
 sockets against the scriptable upstream: retries on failure, per-try and
 route timeouts, host avoidance, request replay, the retry budget, hedging,
-and a module built against ABI 1.0 running beside them."""
+per-request overrides, host/examples/retry.yaml as shipped, and a module
+built against ABI 1.0 running beside them."""
 import concurrent.futures
 import hashlib
 import json
@@ -11,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
+from harness import (MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
                      main, wait_until)
 
 ATTEMPT_HEADER = "x-switchyard-attempt-count"
@@ -221,6 +222,53 @@ class RetryTest(IntegrationTestCase):
         # rather than left waiting for the slow answer.
         self.assertTrue(wait_until(lambda: slow.stats()["connections_open"] == 0, 3),
                         f"slow host still has open connections: {slow.stats()}")
+
+    def test_initial_hedge_sends_two_attempts_up_front(self):
+        slow = self.start_upstream("slow")
+        fast = self.start_upstream("fast")
+        self.serve([slow.port, fast.port], {"retry_on": ["5xx"], "num_retries": 1,
+                                            "hedge": {"initial_requests": 2}})
+        started = time.monotonic()
+        response = exchange(self.port, path="/slow-on/slow/3000", timeout=10)
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-upstream-name"), "fast")
+        # No per-try timeout to wait for: both hosts had the request at once.
+        self.assertLess(time.monotonic() - started, 1.0)
+        self.assertEqual(slow.stats()["requests"], 1)
+        self.assertEqual(fast.stats()["requests"], 1)
+        self.assertEqual(self.stats()["retry.hedges"], 1)
+
+    # -- request overrides -------------------------------------------------------------
+
+    def test_request_headers_choose_retry_policy_only_when_allowed(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2, "request_overrides": True})
+        no_retries = [("x-switchyard-max-retries", "0")]
+        self.assertEqual(exchange(self.port, path="/fail-first/1?key=o1", headers=no_retries).status, 503)
+        self.assertEqual(exchange(self.port, path="/fail-first/1?key=o2").status, 200)
+        # retry_on from the request: a 503 is not a connect failure.
+        only_connect = [("x-switchyard-retry-on", "connect-failure")]
+        self.assertEqual(exchange(self.port, path="/fail-first/1?key=o3", headers=only_connect).status, 503)
+
+    # -- the shipped example ------------------------------------------------------------
+
+    def test_retry_yaml_example_works_as_written(self):
+        upstream = self.start_upstream()
+        with open(os.path.join(SOURCE_ROOT, "host", "examples", "retry.yaml")) as example:
+            text = example.read()
+        # Only the ports change, so that tests can run side by side.
+        for fixed, port in (("port: 10000", self.port), ("port: 18080", upstream.port),
+                            ("port: 9901", self.admin_port)):
+            self.assertIn(fixed, text)
+            text = text.replace(fixed, f"port: {port}")
+        self.proxy = self.start_proxy(text, self.port)
+        response = exchange(self.port, path="/fail-first/2?key=example")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-fail-first-attempt"), "3")
+        started = time.monotonic()
+        self.assertEqual(exchange(self.port, path="/hang", timeout=10).status, 504)
+        self.assertLess(time.monotonic() - started, 3.2)
+        self.assertEqual(upstream.stats()["requests_by_path"]["/hang"], 4)
 
     # -- ABI 1.0 module beside 1.1 modules ------------------------------------------------
 
