@@ -212,6 +212,8 @@ std::string clusterStatsText(const switchyard::server::ProxyConfig& config) {
             std::to_string(counters.pending_requests.load(std::memory_order_relaxed)) + "\n";
     text += prefix + "active_retries: " +
             std::to_string(counters.active_retries.load(std::memory_order_relaxed)) + "\n";
+    text += prefix + "active_connections: " +
+            std::to_string(counters.active_connections.load(std::memory_order_relaxed)) + "\n";
   }
   return text;
 }

@@ -867,6 +867,10 @@ sy_result Stream::clusterStats(sy_cluster_stats* stats) {
   stats->active_requests = cluster->counters->active_requests.load(std::memory_order_relaxed);
   stats->pending_requests = cluster->counters->pending_requests.load(std::memory_order_relaxed);
   stats->active_retries = cluster->counters->active_retries.load(std::memory_order_relaxed);
+  // Fields a caller built against a smaller struct does not have are left alone.
+  if (stats->size >= offsetof(sy_cluster_stats, active_connections) + sizeof(uint64_t)) {
+    stats->active_connections = cluster->counters->active_connections.load(std::memory_order_relaxed);
+  }
   return SY_OK;
 }
 

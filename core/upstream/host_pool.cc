@@ -44,6 +44,7 @@ void HostPool::cancel(PoolCallbacks& callbacks) {
 
 void HostPool::connectNew(PoolCallbacks& callbacks) {
   ++active_connections_;
+  cluster_.counters->active_connections.fetch_add(1, std::memory_order_relaxed);
   auto* connection = new UpstreamConnection(*this, loop_, max_response_headers_bytes_);
   connecting_.push_back(Connecting{connection, &callbacks});
   connection->connect(endpoint_.address, cluster_.connect_timeout_ms);
@@ -128,6 +129,7 @@ void HostPool::onIdleConnectionClosed(UpstreamConnection& connection) { connecti
 void HostPool::onConnectionGone(UpstreamConnection& connection) {
   removeIdle(connection);
   --active_connections_;
+  cluster_.counters->active_connections.fetch_sub(1, std::memory_order_relaxed);
   // A slot opened: start a connection for the longest-waiting request.
   if (!closing_ && !waiting_.empty() && active_connections_ < cluster_.max_connections) {
     PoolCallbacks* callbacks = waiting_.front();

@@ -219,6 +219,8 @@ typedef struct sy_cluster_stats {
   uint64_t active_retries;   /* attempts after the first (retries and
                                 hedges) in flight; a retry waiting out
                                 its back-off is not counted */
+  uint64_t active_connections; /* upstream connections: connecting, busy
+                                  or idle in a pool */
 } sy_cluster_stats;
 
 /* ------------------------------------------------------------------------ */

@@ -89,6 +89,12 @@ class RetryTest(IntegrationTestCase):
         stats = self.stats()
         self.assertEqual(stats["retry.retries"], 2)
         self.assertEqual(stats["retry.retry_success"], 1)
+        # The cluster's live counters are back to idle: one pooled keep-alive
+        # connection, nothing active, no retry left counted.
+        self.assertEqual(stats["cluster.backend.active_requests"], 0)
+        self.assertEqual(stats["cluster.backend.pending_requests"], 0)
+        self.assertEqual(stats["cluster.backend.active_retries"], 0)
+        self.assertEqual(stats["cluster.backend.active_connections"], 1)
 
     def test_client_gets_the_last_failure_when_retries_run_out(self):
         upstream = self.start_upstream()

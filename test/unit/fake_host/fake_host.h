@@ -124,9 +124,10 @@ struct FakeHost {
   sy_result reject_result = SY_OK;         // attempt_reject_response
   sy_result cluster_stats_result = SY_OK;  // cluster_stats; on SY_OK it fills in `cluster_stats`
   // What cluster_stats answers; a retry or hedge the host accepts (SY_OK)
-  // adds one to active_retries, as the real counter does. Nothing takes it
-  // away.
-  sy_cluster_stats cluster_stats{sizeof(sy_cluster_stats), 10, 0, 0};
+  // adds one to active_retries at once (the real host counts it when the
+  // attempt starts, which a test without a loop cannot wait for). Nothing
+  // takes it away.
+  sy_cluster_stats cluster_stats{sizeof(sy_cluster_stats), 10, 0, 0, 0};
   // Runs the module's attempt_finished for an accepted attempt_cancel, as
   // the real host does before attempt_cancel returns. Set by the test.
   std::function<void(uint32_t number, sy_attempt_outcome reason)> finish_cancelled;

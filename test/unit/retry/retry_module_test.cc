@@ -232,7 +232,7 @@ TEST_F(RetryModuleTest, RetriesNonIdempotentMethodsWhenAllowed) {
 
 TEST_F(RetryModuleTest, BudgetOverflowStopsTheRetry) {
   begin(R"({"retry_on": ["5xx"], "budget": {"percent": 20, "min_concurrency": 3}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 10, 0, 3};  // limit max(3, 2) = 3
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 10, 0, 3, 0};  // limit max(3, 2) = 3
   fakeHost().reject_result = SY_ERR_BAD_STATE;
   start(1);
   respond(1, 503);
@@ -243,7 +243,7 @@ TEST_F(RetryModuleTest, BudgetOverflowStopsTheRetry) {
 
 TEST_F(RetryModuleTest, BudgetFollowsThePercentOfActiveRequests) {
   begin(R"({"retry_on": ["5xx"], "budget": {"percent": 20, "min_concurrency": 3}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 100, 0, 19};  // limit 20
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 100, 0, 19, 0};  // limit 20
   start(1);
   respond(1, 503);
   EXPECT_EQ(fakeHost().retries.size(), 1u);
@@ -251,7 +251,7 @@ TEST_F(RetryModuleTest, BudgetFollowsThePercentOfActiveRequests) {
 
 TEST_F(RetryModuleTest, DisabledBudgetIgnoresTheClusterAndMissingStatsAllow) {
   begin(R"({"retry_on": ["5xx"], "num_retries": 2, "budget": {"enabled": false}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 1, 0, 1000};
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 1, 0, 1000, 0};
   start(1);
   respond(1, 503);
   EXPECT_EQ(fakeHost().retries.size(), 1u);
