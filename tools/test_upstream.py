@@ -53,6 +53,10 @@ connection that carried nothing but them. connections_accepted counts the
 connections accepted since the last reset, so a keep-alive connection opened
 earlier and reused afterwards adds requests but no connection.
 
+Any endpoint takes ?close_next=1: answer normally and keep the connection
+open, but close it without a response when the next request arrives on it
+(a keep-alive connection the server dropped just as the client reused it).
+
 Any endpoint takes ?delay_ms=MS: wait that long after reading the request,
 then behave as usual (e.g. /status/503?delay_ms=200 is a slow failure);
 &jitter_ms=J adds a uniformly random 0-J ms, so that concurrent requests do
@@ -152,6 +156,10 @@ class Connection:
     counted_requests: int = 0
     # Whether this connection is part of stats.connections_accepted.
     counted: bool = True
+    # Set by ?close_next=1: the next request on this connection is read and
+    # the connection closed without a response, as a server does when it
+    # times out a keep-alive connection just as the client reuses it.
+    close_next: bool = False
 
     @property
     def carried_only_stats(self) -> bool:
@@ -385,6 +393,9 @@ class Upstream:
             return False
         request.number_on_connection = connection.requests_seen + 1
         self.stats.on_request(connection, request.path)
+        if connection.close_next:
+            return False
+        connection.close_next = request.query.get("close_next") == "1"
         counted = request.path not in STATS_PATHS
         if counted:
             self.stats.request_started()

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
+#include "http/method.h"
 #include "module/host_api.h"
 #include "server/downstream_connection.h"
 #include "server/worker.h"
@@ -273,8 +274,9 @@ void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
   std::string request;
   http::appendRequestHead(request, attempt_headers);
   request.append(replay_body_);
-  auto attempt = std::make_unique<UpstreamAttempt>(static_cast<AttemptEvents&>(*this), number, hedged, endpoint, pool, *cluster_counters_,
-                                                   request_method_ == "HEAD");
+  auto attempt = std::make_unique<UpstreamAttempt>(static_cast<AttemptEvents&>(*this), number, hedged, endpoint,
+                                                   pool, *cluster_counters_, request_method_ == "HEAD",
+                                                   http::isIdempotentMethod(request_method_));
   if (upstream_request_complete_) attempt->markRequestSent();
   UpstreamAttempt& started = *attempt;
   attempts_.push_back(std::move(attempt));

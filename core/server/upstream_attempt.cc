@@ -3,14 +3,16 @@
 namespace switchyard::server {
 
 UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                                 upstream::HostPool& pool, ClusterCounters& counters, bool head_request)
+                                 upstream::HostPool& pool, ClusterCounters& counters, bool head_request,
+                                 bool idempotent)
     : events_(events),
       number_(number),
       hedged_(hedged),
       endpoint_index_(endpoint_index),
       pool_(pool),
       counters_(counters),
-      head_request_(head_request) {}
+      head_request_(head_request),
+      idempotent_(idempotent) {}
 
 UpstreamAttempt::~UpstreamAttempt() { release(false); }
 
@@ -32,9 +34,11 @@ void UpstreamAttempt::start(std::string&& request, bool hold) {
   pool_.request(*this);
 }
 
-void UpstreamAttempt::onPoolReady(upstream::UpstreamConnection& connection, bool) {
+void UpstreamAttempt::onPoolReady(upstream::UpstreamConnection& connection, bool reused) {
   setWaitingForPool(false);
   connection_ = &connection;
+  connection_reused_ = reused;
+  if (reused && idempotent_ && request_sent_ && !stale_connection_retried_) stale_connection_copy_ = pending_;
   connection_->attach(this, head_request_);
   if (!held_) flush();
 }
@@ -112,6 +116,25 @@ void UpstreamAttempt::onUpstreamComplete() {
 }
 
 void UpstreamAttempt::onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) {
+  // An upstream may close an idle keep-alive connection just as the pool
+  // hands it out. Then the reused connection fails before a single response
+  // byte and the request never reached the service: an idempotent request
+  // goes once more, on a fresh connection, without filters seeing a failure.
+  bool stale = failure == upstream::UpstreamFailure::kResetBeforeHeaders && connection_reused_ &&
+               !stale_connection_copy_.empty() && connection_ != nullptr &&
+               connection_->responseBytesReceived() == 0;
+  if (stale) {
+    upstream::UpstreamConnection* broken = connection_;
+    connection_ = nullptr;
+    broken->close();
+    stale_connection_retried_ = true;
+    connection_reused_ = false;
+    pending_ = std::move(stale_connection_copy_);
+    stale_connection_copy_.clear();
+    setWaitingForPool(true);
+    pool_.requestNew(*this);
+    return;
+  }
   // The connection already detached itself and is broken: close it.
   release(false);
   events_.onAttemptFailure(*this, failure, reason);

@@ -34,8 +34,10 @@ class AttemptEvents {
 
 class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::UpstreamResponseHandler {
  public:
+  // `idempotent`: the request may be sent again if a reused connection
+  // turns out to have been closed by the upstream (see onUpstreamFailure).
   UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                  upstream::HostPool& pool, ClusterCounters& counters, bool head_request);
+                  upstream::HostPool& pool, ClusterCounters& counters, bool head_request, bool idempotent);
   // Cancels whatever is still going on (pool request, connection).
   ~UpstreamAttempt() override;
   UpstreamAttempt(const UpstreamAttempt&) = delete;
@@ -85,7 +87,13 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   upstream::HostPool& pool_;
   ClusterCounters& counters_;
   const bool head_request_;
+  const bool idempotent_;
   upstream::UpstreamConnection* connection_ = nullptr;
+  bool connection_reused_ = false;
+  // The whole request as first written to a reused connection, kept to send
+  // once more on a fresh one if the reused one proves stale; emptied after.
+  std::string stale_connection_copy_;
+  bool stale_connection_retried_ = false;
   bool waiting_for_pool_ = false;
   bool released_ = false;
   bool request_sent_ = false;

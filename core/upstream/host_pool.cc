@@ -34,6 +34,14 @@ void HostPool::request(PoolCallbacks& callbacks) {
   waiting_.push_back(&callbacks);
 }
 
+void HostPool::requestNew(PoolCallbacks& callbacks) {
+  if (active_connections_ < cluster_.max_connections) {
+    connectNew(callbacks);
+  } else {
+    waiting_.push_back(&callbacks);
+  }
+}
+
 void HostPool::cancel(PoolCallbacks& callbacks) {
   waiting_.remove(&callbacks);
   for (auto& entry : connecting_) {

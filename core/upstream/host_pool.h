@@ -31,6 +31,9 @@ class HostPool {
   // Asks for a connection. The answer may come before this returns (an idle
   // connection) or later; call cancel() to withdraw the request.
   void request(PoolCallbacks& callbacks);
+  // The same, but never an idle connection: for a request whose reused
+  // connection proved stale (the other idle ones may be too).
+  void requestNew(PoolCallbacks& callbacks);
   void cancel(PoolCallbacks& callbacks);
   // A borrowed connection comes back after its response.
   void release(UpstreamConnection& connection);

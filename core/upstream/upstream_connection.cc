@@ -81,6 +81,7 @@ void UpstreamConnection::attach(UpstreamResponseHandler* handler, bool request_i
   handler_ = handler;
   decoder_.expectResponse(request_is_head);
   response_keep_alive_ = true;
+  response_bytes_received_ = 0;
   ++requests_served_;
   resumeReading();
 }
@@ -165,6 +166,7 @@ void UpstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf
                nread == UV_EOF ? "upstream closed the connection" : uv_strerror(int(nread)));
     return;
   }
+  self->response_bytes_received_ += uint64_t(nread);
   if (!self->decoder_.feed(std::string_view(buf->base, size_t(nread)))) {
     if (self->handler_ != nullptr) {
       recordMetric(stats::CoreMetrics::get().upstream_rq_protocol_error);

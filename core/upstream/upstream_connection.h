@@ -64,6 +64,8 @@ class UpstreamConnection : private http::ResponseDecoderCallbacks {
 
   bool connected() const { return connected_; }
   uint64_t requestsServed() const { return requests_served_; }
+  // Bytes read since the current request attached.
+  uint64_t responseBytesReceived() const { return response_bytes_received_; }
 
  private:
   static void onConnect(uv_connect_t* request, int status);
@@ -93,6 +95,7 @@ class UpstreamConnection : private http::ResponseDecoderCallbacks {
   bool response_keep_alive_ = true;
   bool broken_ = false;  // a failure means the connection must not be reused
   uint64_t requests_served_ = 0;
+  uint64_t response_bytes_received_ = 0;
   char read_buffer_[64 * 1024];
 };
 

@@ -178,6 +178,20 @@ admin:
         self.assertLessEqual(stats["connections_accepted"], 2,
                              "sequential requests should share one pooled upstream connection")
 
+    def test_stale_pooled_connection_is_replaced_for_idempotent_requests(self):
+        # The upstream answers, keeps the connection, then drops it without a
+        # word when the next request arrives on it: a keep-alive timeout
+        # racing with reuse. A GET goes again on a fresh connection.
+        self.alpha.reset_stats()
+        self.assertEqual(exchange(self.port, "GET", "/echo/stale/1?close_next=1").status, 200)
+        response = exchange(self.port, "GET", "/echo/stale/2")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.json()["request_number_on_connection"], 1)
+        self.assertEqual(self.alpha.stats()["connections_accepted"], 2)
+        # A POST may have reached the service: it is not sent twice.
+        self.assertEqual(exchange(self.port, "GET", "/echo/stale/3?close_next=1").status, 200)
+        self.assertEqual(exchange(self.port, "POST", "/echo/stale/4", body=b"once").status, 502)
+
     def test_pipelined_requests_are_answered_in_order(self):
         with RawClient(self.port) as client:
             client.send(b"".join(request_bytes("GET", f"/echo/pipelined/{i}") for i in range(3)))
