@@ -398,7 +398,7 @@ bool Stream::reportAttemptFinished(const UpstreamAttempt& attempt, sy_attempt_ou
 }
 
 UpstreamAttempt& Stream::retireAttempt(UpstreamAttempt& attempt, bool reuse_connection) {
-  attempt.release(reuse_connection);
+  if (!attempt.discarding()) attempt.release(reuse_connection);
   if (attempt.number() > 1) changeActiveRetries(-1);
   if (&attempt == response_attempt_) response_attempt_ = nullptr;
   for (auto it = attempts_.begin(); it != attempts_.end(); ++it) {
@@ -494,7 +494,9 @@ void Stream::onAttemptHeaders(UpstreamAttempt& attempt, http::HeaderMap&& header
   if (answered_ || completed_) return;
   if (rejected) {
     // A filter retries or waits for another attempt: this response never
-    // reaches the client, and its connection is not reused mid-response.
+    // reaches the client; its connection goes back to the pool once the
+    // rest of it has been read, when that is cheap.
+    attempt.discardResponse();
     retireAttempt(attempt, false);
     afterAttemptFailed(SY_ATTEMPT_RESPONSE, "response " + std::to_string(status) + " rejected");
     return;

@@ -99,19 +99,40 @@ void UpstreamAttempt::release(bool reuse) {
   }
 }
 
+void UpstreamAttempt::discardResponse() {
+  if (!request_sent_ || !pending_.empty() || connection_ == nullptr) {
+    release(false);
+    return;
+  }
+  discarding_ = true;
+  if (response_complete_) release(true);
+}
+
 void UpstreamAttempt::onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) {
   if (info.end_stream) response_complete_ = true;
   events_.onAttemptHeaders(*this, std::move(headers), info);
 }
 
-void UpstreamAttempt::onUpstreamBody(std::string_view data) { events_.onAttemptBody(*this, data); }
+void UpstreamAttempt::onUpstreamBody(std::string_view data) {
+  if (discarding_) {
+    discarded_bytes_ += data.size();
+    if (discarded_bytes_ > kMaxDiscardBytes) release(false);
+    return;
+  }
+  events_.onAttemptBody(*this, data);
+}
 
 void UpstreamAttempt::onUpstreamTrailers(http::HeaderMap&& trailers) {
+  if (discarding_) return;
   events_.onAttemptTrailers(*this, std::move(trailers));
 }
 
 void UpstreamAttempt::onUpstreamComplete() {
   response_complete_ = true;
+  if (discarding_) {
+    release(true);
+    return;
+  }
   events_.onAttemptComplete(*this);
 }
 
@@ -137,9 +158,11 @@ void UpstreamAttempt::onUpstreamFailure(upstream::UpstreamFailure failure, const
   }
   // The connection already detached itself and is broken: close it.
   release(false);
-  events_.onAttemptFailure(*this, failure, reason);
+  if (!discarding_) events_.onAttemptFailure(*this, failure, reason);
 }
 
-void UpstreamAttempt::onUpstreamWriteDrained() { events_.onAttemptWriteDrained(*this); }
+void UpstreamAttempt::onUpstreamWriteDrained() {
+  if (!discarding_) events_.onAttemptWriteDrained(*this);
+}
 
 }  // namespace switchyard::server

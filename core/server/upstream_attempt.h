@@ -58,6 +58,14 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   // cleanly and `reuse` allows, else closed. Idempotent.
   void release(bool reuse);
 
+  // The stream rejected this attempt's response (a filter retries). If the
+  // whole request went out, read the rest of the response into the void and
+  // give the connection back to the pool when it ends, so a retried 503
+  // costs no new connection; a response longer than kMaxDiscardBytes, or a
+  // request still being sent, closes it instead. No more events are sent.
+  void discardResponse();
+  bool discarding() const { return discarding_; }
+
   void pauseReading();
   void resumeReading();
   // Request bytes not yet on the wire.
@@ -99,6 +107,9 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   bool request_sent_ = false;
   bool response_complete_ = false;
   bool held_ = false;    // pending_ waits for flush() even with a connection
+  bool discarding_ = false;
+  uint64_t discarded_bytes_ = 0;
+  static constexpr uint64_t kMaxDiscardBytes = 64 * 1024;
   std::string pending_;  // request bytes not yet written
 };
 

@@ -85,7 +85,11 @@ class RetryTest(IntegrationTestCase):
         self.assertEqual(response.status, 200)
         self.assertEqual(response.header("x-fail-first-attempt"), "3")
         self.assertEqual(echo_header_values(response.json(), ATTEMPT_HEADER), ["3"])
-        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/2"], 3)
+        upstream_stats = upstream.stats()
+        self.assertEqual(upstream_stats["requests_by_path"]["/fail-first/2"], 3)
+        # The rejected 503s were read to their end and their connection
+        # reused: three attempts, one connection.
+        self.assertEqual(upstream_stats["connections_accepted"], 1)
         stats = self.stats()
         self.assertEqual(stats["retry.retries"], 2)
         self.assertEqual(stats["retry.retry_success"], 1)
