@@ -498,6 +498,13 @@ class IntegrationTestCase(unittest.TestCase):
 
     # -- assertions ----------------------------------------------------------
 
+    def assertLoggedSoon(self, process, text: str, within: float = 2.0) -> None:
+        """`text` appears in the process's log within `within` seconds: the
+        access line is written when the stream completes, which may be just
+        after the client has read the whole response."""
+        if not wait_until(lambda: text in process.read_log(), within):
+            self.fail(f"{text!r} not logged within {within}s:\n{process.read_log()[-3000:]}")
+
     def assertClosedByPeer(self, client: RawClient, within: float = 3.0, message: str = "") -> None:
         self.assertTrue(client.closed_by_peer(within),
                         f"the proxy kept the connection open for {within}s {message}".strip())

@@ -145,7 +145,7 @@ class RetryTest(IntegrationTestCase):
         self.assertGreaterEqual(elapsed, 2.9)
         self.assertLess(elapsed, 3.6)
         self.assertEqual(self.stats()["timeout.request_timeouts"], 1)
-        self.assertIn("flags=UT", self.proxy.read_log())
+        self.assertLoggedSoon(self.proxy, "flags=UT")
 
     # -- hosts ------------------------------------------------------------------------
 
