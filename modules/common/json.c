@@ -467,3 +467,18 @@ int json_get_double(const json_value *value, double *out) {
   *out = negative ? -number : number;
   return 1;
 }
+
+size_t json_count_children(const json_value *container) {
+  size_t count = 0;
+  for (const json_value *child = container->child; child != NULL; child = child->next) ++count;
+  return count;
+}
+
+char *json_copy_bytes(const char *bytes, size_t length) {
+  char *copy = malloc(length + 1);
+  if (copy != NULL) {
+    memcpy(copy, bytes, length);
+    copy[length] = '\0';
+  }
+  return copy;
+}

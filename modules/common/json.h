@@ -63,6 +63,16 @@ json_uint64_status json_get_uint64(const json_value *value, uint64_t max, uint64
  * as zero, as with strtod. */
 int json_get_double(const json_value *value, double *out);
 
+/* The elements of a JSON_ARRAY or the members of a JSON_OBJECT, counted; 0
+ * for every other type. Config parsers size an array with it before they
+ * fill one slot per child. */
+size_t json_count_children(const json_value *container);
+
+/* A malloc'ed copy of the `length` bytes at `bytes` (typically a string's
+ * string and string_len), NUL-terminated like the tree's own strings, so a
+ * config can keep it after json_free. NULL when memory runs out. */
+char *json_copy_bytes(const char *bytes, size_t length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "config_errors.h"
-#include "http_token.h"
+#include "config_header_name.h"
 #include "json.h"
 
 /* Room for the longest field path this module reports, e.g.
@@ -27,38 +27,6 @@ static const variable variables[] = {
     {"PROTOCOL", SY_PROP_PROTOCOL},
 };
 
-static char *copy_bytes(const char *bytes, size_t length) {
-  char *copy = malloc(length + 1);
-  if (copy != NULL) {
-    memcpy(copy, bytes, length);
-    copy[length] = '\0';
-  }
-  return copy;
-}
-
-static size_t count_children(const json_value *container) {
-  size_t count = 0;
-  for (const json_value *child = container->child; child != NULL; child = child->next) ++count;
-  return count;
-}
-
-/* Copies a header name out of `value`, or explains what is wrong with it. */
-static int parse_header_name(const json_value *value, const char *field, char **name_out, size_t *length_out,
-                             config_error *error) {
-  if (value->type != JSON_STRING) {
-    return config_fail(error, "%s: expected a header name (string), got %s", field,
-                       json_type_name(value->type));
-  }
-  if (!http_is_token(value->string, value->string_len)) {
-    return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
-                       (int)value->string_len, value->string);
-  }
-  *name_out = copy_bytes(value->string, value->string_len);
-  if (*name_out == NULL) return config_out_of_memory(error);
-  *length_out = value->string_len;
-  return 1;
-}
-
 static int append_part(header_rule *rule, value_part part, config_error *error) {
   value_part *grown = realloc(rule->parts, (rule->part_count + 1) * sizeof *grown);
   if (grown == NULL) return config_out_of_memory(error);
@@ -70,7 +38,7 @@ static int append_part(header_rule *rule, value_part part, config_error *error) 
 /* Adds the literal text gathered so far as one part. */
 static int flush_literal(header_rule *rule, const char *literal, size_t *literal_len, config_error *error) {
   if (*literal_len == 0) return 1;
-  char *text = copy_bytes(literal, *literal_len);
+  char *text = json_copy_bytes(literal, *literal_len);
   if (text == NULL) return config_out_of_memory(error);
   value_part part = {.is_variable = 0, .text = text, .text_len = *literal_len};
   *literal_len = 0;
@@ -156,7 +124,7 @@ static int parse_rule(const json_value *item, const char *path, header_rule *rul
   }
   config_format_field(field, sizeof field, "%s.name", path);
   if (name == NULL) return config_fail(error, "%s: required", field);
-  if (!parse_header_name(name, field, &rule->name, &rule->name_len, error)) return 0;
+  if (!config_read_header_name(error, name, field, &rule->name, &rule->name_len)) return 0;
   config_format_field(field, sizeof field, "%s.value", path);
   if (value == NULL) return config_fail(error, "%s: required", field);
   return parse_value_template(value, field, rule, error);
@@ -170,7 +138,7 @@ static int parse_rule_list(const json_value *list, const char *path, header_rule
     return config_fail(error, "%s: expected an array of {name, value} objects, got %s", path,
                        json_type_name(list->type));
   }
-  size_t count = count_children(list);
+  size_t count = json_count_children(list);
   if (count == 0) return 1;
   *rules_out = calloc(count, sizeof **rules_out);
   if (*rules_out == NULL) return config_out_of_memory(error);
@@ -191,14 +159,15 @@ static int parse_remove_list(const json_value *list, const char *path, header_ru
     return config_fail(error, "%s: expected an array of header names, got %s", path,
                        json_type_name(list->type));
   }
-  size_t count = count_children(list);
+  size_t count = json_count_children(list);
   if (count == 0) return 1;
   rules->remove = calloc(count, sizeof *rules->remove);
   if (rules->remove == NULL) return config_out_of_memory(error);
   for (const json_value *item = list->child; item != NULL; item = item->next) {
     size_t unused_length;
     config_format_field(field, sizeof field, "%s[%zu]", path, rules->remove_count);
-    if (!parse_header_name(item, field, &rules->remove[rules->remove_count], &unused_length, error)) return 0;
+    if (!config_read_header_name(error, item, field, &rules->remove[rules->remove_count], &unused_length))
+      return 0;
     rules->remove_count++;
   }
   return 1;

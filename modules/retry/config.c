@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config_errors.h"
-#include "http_token.h"
+#include "config_header_name.h"
 #include "json.h"
 
 /* Room for the longest field path this module reports, e.g.
@@ -22,21 +22,6 @@ typedef struct member_rule {
 } member_rule;
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-
-static char *copy_bytes(const char *bytes, size_t length) {
-  char *copy = malloc(length + 1);
-  if (copy != NULL) {
-    memcpy(copy, bytes, length);
-    copy[length] = '\0';
-  }
-  return copy;
-}
-
-static size_t count_children(const json_value *container) {
-  size_t count = 0;
-  for (const json_value *child = container->child; child != NULL; child = child->next) ++count;
-  return count;
-}
 
 /* ---- scalars ----------------------------------------------------------- */
 
@@ -73,22 +58,6 @@ static int read_whole32(config_error *error, const json_value *value, const char
   uint64_t wide = 0;
   if (!read_whole(error, value, field, min, max, &wide)) return 0;
   *out = (uint32_t)wide;
-  return 1;
-}
-
-static int read_header_name(config_error *error, const json_value *value, const char *field, char **name_out,
-                            size_t *length_out) {
-  if (value->type != JSON_STRING) {
-    return config_fail(error, "%s: expected a header name (string), got %s", field,
-                       json_type_name(value->type));
-  }
-  if (!http_is_token(value->string, value->string_len)) {
-    return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
-                       (int)value->string_len, value->string);
-  }
-  *name_out = copy_bytes(value->string, value->string_len);
-  if (*name_out == NULL) return config_out_of_memory(error);
-  *length_out = value->string_len;
   return 1;
 }
 
@@ -190,7 +159,7 @@ static int parse_status_codes(config_error *error, const json_value *value, cons
 
 static int parse_match_name(config_error *error, const json_value *value, const char *field, void *target) {
   retry_header_match *match = target;
-  return read_header_name(error, value, field, &match->name, &match->name_len);
+  return config_read_header_name(error, value, field, &match->name, &match->name_len);
 }
 
 static int parse_match_value(config_error *error, const json_value *value, const char *field, void *target) {
@@ -202,7 +171,7 @@ static int parse_match_value(config_error *error, const json_value *value, const
       memchr(value->string, '\0', value->string_len)) {
     return config_fail(error, "%s: header values may not contain CR, LF or NUL", field);
   }
-  match->value = copy_bytes(value->string, value->string_len);
+  match->value = json_copy_bytes(value->string, value->string_len);
   if (match->value == NULL) return config_out_of_memory(error);
   match->value_len = value->string_len;
   match->any_value = 0;
@@ -219,7 +188,7 @@ static int parse_retriable_headers(config_error *error, const json_value *value,
   retry_config *config = target;
   char item_field[FIELD_PATH_CAPACITY];
   if (!expect_array(error, value, field, "{name, value} objects")) return 0;
-  const size_t count = count_children(value);
+  const size_t count = json_count_children(value);
   if (count == 0) return 1;
   config->rules.headers = calloc(count, sizeof *config->rules.headers);
   if (config->rules.headers == NULL) return config_out_of_memory(error);
@@ -272,8 +241,8 @@ static int parse_attempt_count_header(config_error *error, const json_value *val
                                       void *target) {
   retry_config *config = target;
   if (value->type == JSON_STRING && value->string_len == 0) return 1;
-  return read_header_name(error, value, field, &config->attempt_count_header,
-                          &config->attempt_count_header_len);
+  return config_read_header_name(error, value, field, &config->attempt_count_header,
+                                 &config->attempt_count_header_len);
 }
 
 /* ---- backoff, retry_after, budget, hedge -------------------------------- */

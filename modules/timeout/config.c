@@ -47,9 +47,8 @@ static int parse_optional_header_name(const json_value *value, const char *field
     return config_fail(error, "%s: \"%.*s\" is not a valid header name (an HTTP token)", field,
                        config_quote_length(value->string_len, QUOTED_VALUE_MAX), value->string);
   }
-  *name_out = malloc(value->string_len + 1);
+  *name_out = json_copy_bytes(value->string, value->string_len);
   if (*name_out == NULL) return config_out_of_memory(error);
-  memcpy(*name_out, value->string, value->string_len + 1);
   *length_out = value->string_len;
   return 1;
 }

@@ -15,19 +15,13 @@
 #include <memory>
 #include <string>
 
+#include "json_tree.h"
+
 namespace {
 
-struct TreeDeleter {
-  void operator()(json_value* value) const { json_free(value); }
-};
-using Tree = std::unique_ptr<json_value, TreeDeleter>;
+using Tree = JsonTree;
 
-Tree parse(const std::string& json) {
-  char error[256] = "";
-  Tree tree(json_parse(json.data(), json.size(), error, sizeof error));
-  EXPECT_NE(tree, nullptr) << json << ": " << error;
-  return tree;
-}
+Tree parse(const std::string& json) { return ParseJsonTree(json); }
 
 // The member named `key` of an object, or null.
 const json_value* member(const json_value* object, const char* key) {
@@ -247,6 +241,42 @@ TEST(JsonGetDouble, IgnoresTheProcessLocale) {
   const double value = readDouble("12.5");
   std::setlocale(LC_NUMERIC, "C");
   EXPECT_EQ(value, 12.5) << "in " << chosen;
+}
+
+// json_count_children and json_copy_bytes: what the module configs use to
+// size their arrays and to keep strings past json_free.
+TEST(JsonCountChildren, CountsElementsAndMembers) {
+  EXPECT_EQ(json_count_children(parse("[]").get()), 0u);
+  EXPECT_EQ(json_count_children(parse("[1, [2, 3], {}]").get()), 3u);
+  EXPECT_EQ(json_count_children(parse("{}").get()), 0u);
+  EXPECT_EQ(json_count_children(parse(R"({"a": 1, "b": [1, 2, 3]})").get()), 2u);
+}
+
+TEST(JsonCountChildren, ScalarsHaveNone) {
+  EXPECT_EQ(json_count_children(parse("\"abc\"").get()), 0u);
+  EXPECT_EQ(json_count_children(parse("7").get()), 0u);
+  EXPECT_EQ(json_count_children(parse("null").get()), 0u);
+}
+
+TEST(JsonCopyBytes, CopiesAndTerminates) {
+  const char text[] = "x-request-id and more";
+  char* copy = json_copy_bytes(text, 12);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_STREQ(copy, "x-request-id");
+  std::free(copy);
+}
+
+TEST(JsonCopyBytes, KeepsEmbeddedNulAndEmpty) {
+  Tree tree = parse(R"("a\u0000b")");
+  ASSERT_EQ(tree->type, JSON_STRING);
+  char* copy = json_copy_bytes(tree->string, tree->string_len);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(std::string(copy, 4), std::string("a\0b\0", 4));
+  std::free(copy);
+  char* empty = json_copy_bytes("", 0);
+  ASSERT_NE(empty, nullptr);
+  EXPECT_STREQ(empty, "");
+  std::free(empty);
 }
 
 }  // namespace
