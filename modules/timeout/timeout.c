@@ -288,66 +288,62 @@ static void stream_destroy(void *stream_context) {
 
 /* ---- stream hooks ---------------------------------------------------------- */
 
+/* Every stream hook means bytes moved on one side of the stream, and maybe
+ * that this side ended. */
+typedef enum stream_side { REQUEST_SIDE, RESPONSE_SIDE } stream_side;
+
+static sy_filter_status saw_progress(void *stream_context, stream_side side, int ended) {
+  timeout_stream *ts = stream_context;
+  if (ts == NULL) return SY_FILTER_CONTINUE;
+  saw_activity(ts);
+  if (ended) {
+    if (side == REQUEST_SIDE) {
+      saw_request_end(ts);
+    } else {
+      saw_response_end(ts);
+    }
+  }
+  return SY_FILTER_CONTINUE;
+}
+
 static sy_filter_status request_headers(sy_stream *stream, void *stream_context, sy_headers *headers,
                                         int end_stream) {
   (void)stream;
-  timeout_stream *ts = stream_context;
-  if (ts == NULL) return SY_FILTER_CONTINUE;
-  apply_trusted_header(ts, headers);
-  saw_activity(ts);
-  if (end_stream) saw_request_end(ts);
-  return SY_FILTER_CONTINUE;
+  if (stream_context != NULL) apply_trusted_header(stream_context, headers);
+  return saw_progress(stream_context, REQUEST_SIDE, end_stream);
 }
 
 static sy_filter_status request_body(sy_stream *stream, void *stream_context, sy_buffer *body,
                                      int end_stream) {
   (void)stream;
   (void)body;
-  timeout_stream *ts = stream_context;
-  if (ts == NULL) return SY_FILTER_CONTINUE;
-  saw_activity(ts);
-  if (end_stream) saw_request_end(ts);
-  return SY_FILTER_CONTINUE;
+  return saw_progress(stream_context, REQUEST_SIDE, end_stream);
 }
 
 static sy_filter_status request_trailers(sy_stream *stream, void *stream_context, sy_headers *trailers) {
   (void)stream;
   (void)trailers;
-  timeout_stream *ts = stream_context;
-  if (ts == NULL) return SY_FILTER_CONTINUE;
-  saw_activity(ts);
-  saw_request_end(ts);
-  return SY_FILTER_CONTINUE;
+  return saw_progress(stream_context, REQUEST_SIDE, 1);
 }
 
 static sy_filter_status response_headers(sy_stream *stream, void *stream_context, sy_headers *headers,
                                          int end_stream) {
   (void)stream;
   (void)headers;
-  timeout_stream *ts = stream_context;
-  if (ts == NULL) return SY_FILTER_CONTINUE;
-  saw_activity(ts);
-  if (end_stream) saw_response_end(ts);
-  return SY_FILTER_CONTINUE;
+  return saw_progress(stream_context, RESPONSE_SIDE, end_stream);
 }
 
 static sy_filter_status response_body(sy_stream *stream, void *stream_context, sy_buffer *body,
                                       int end_stream) {
   (void)stream;
   (void)body;
-  timeout_stream *ts = stream_context;
-  if (ts == NULL) return SY_FILTER_CONTINUE;
-  saw_activity(ts);
-  if (end_stream) saw_response_end(ts);
-  return SY_FILTER_CONTINUE;
+  return saw_progress(stream_context, RESPONSE_SIDE, end_stream);
 }
 
 static sy_filter_status response_trailers(sy_stream *stream, void *stream_context, sy_headers *trailers) {
   (void)stream;
   (void)trailers;
-  timeout_stream *ts = stream_context;
-  if (ts != NULL) saw_response_end(ts);
-  return SY_FILTER_CONTINUE;
+  return saw_progress(stream_context, RESPONSE_SIDE, 1);
 }
 
 static void stream_complete(sy_stream *stream, void *stream_context) {
