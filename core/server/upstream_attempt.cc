@@ -38,7 +38,12 @@ void UpstreamAttempt::onPoolReady(upstream::UpstreamConnection& connection, bool
   setWaitingForPool(false);
   connection_ = &connection;
   connection_reused_ = reused;
-  if (reused && idempotent_ && request_sent_ && !stale_connection_retried_) stale_connection_copy_ = pending_;
+  // Servers drop idle keep-alive connections after seconds, so only one
+  // that sat idle a while is at risk; busy connections cost no copy.
+  if (reused && idempotent_ && request_sent_ && !stale_connection_retried_ &&
+      connection.idleMs() >= kStaleRiskIdleMs) {
+    stale_connection_copy_ = pending_;
+  }
   connection_->attach(this, head_request_);
   if (!held_) flush();
 }

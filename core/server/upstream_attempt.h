@@ -110,6 +110,9 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   bool discarding_ = false;
   uint64_t discarded_bytes_ = 0;
   static constexpr uint64_t kMaxDiscardBytes = 64 * 1024;
+  // A reused connection idle at least this long may have been closed by the
+  // upstream just as it was handed out (see onUpstreamFailure).
+  static constexpr uint64_t kStaleRiskIdleMs = 1000;
   std::string pending_;  // request bytes not yet written
 };
 

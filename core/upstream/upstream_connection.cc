@@ -93,7 +93,12 @@ bool UpstreamConnection::reusable() const {
          writeQueueBytes() == 0;
 }
 
-void UpstreamConnection::watchWhileIdle() { resumeReading(); }
+void UpstreamConnection::watchWhileIdle() {
+  idle_since_ms_ = uv_now(socket_->loop);
+  resumeReading();
+}
+
+uint64_t UpstreamConnection::idleMs() const { return uv_now(socket_->loop) - idle_since_ms_; }
 
 void UpstreamConnection::write(std::string&& data) {
   if (closing_ || data.empty()) return;

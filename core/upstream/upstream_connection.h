@@ -61,6 +61,8 @@ class UpstreamConnection : private http::ResponseDecoderCallbacks {
   void close();
   // Start watching an idle connection for a close or stray bytes.
   void watchWhileIdle();
+  // How long the connection sat idle in its pool before this request.
+  uint64_t idleMs() const;
 
   bool connected() const { return connected_; }
   uint64_t requestsServed() const { return requests_served_; }
@@ -96,6 +98,7 @@ class UpstreamConnection : private http::ResponseDecoderCallbacks {
   bool broken_ = false;  // a failure means the connection must not be reused
   uint64_t requests_served_ = 0;
   uint64_t response_bytes_received_ = 0;
+  uint64_t idle_since_ms_ = 0;  // loop time when it last went idle
   char read_buffer_[64 * 1024];
 };
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -184,12 +185,15 @@ admin:
         # racing with reuse. A GET goes again on a fresh connection.
         self.alpha.reset_stats()
         self.assertEqual(exchange(self.port, "GET", "/echo/stale/1?close_next=1").status, 200)
+        # Only a connection idle for a second or more is treated as at risk.
+        time.sleep(1.1)
         response = exchange(self.port, "GET", "/echo/stale/2")
         self.assertEqual(response.status, 200)
         self.assertEqual(response.json()["request_number_on_connection"], 1)
         self.assertEqual(self.alpha.stats()["connections_accepted"], 2)
         # A POST may have reached the service: it is not sent twice.
         self.assertEqual(exchange(self.port, "GET", "/echo/stale/3?close_next=1").status, 200)
+        time.sleep(1.1)
         self.assertEqual(exchange(self.port, "POST", "/echo/stale/4", body=b"once").status, 502)
 
     def test_pipelined_requests_are_answered_in_order(self):
