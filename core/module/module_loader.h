@@ -30,6 +30,14 @@ struct LoadedModule {
   // `table->size` is still the module's, for SY_HAS_FIELD.
   const sy_filter_module* table = &table_copy_;
 
+  // Streams of a listener with this module keep their request for replay:
+  // the module sets SY_CAPABILITY_REQUEST_REPLAY, or was built against ABI
+  // 1.1 (where implementing attempt_finished implied it) and implements it.
+  bool asksForRequestReplay() const {
+    if (table->capabilities & SY_CAPABILITY_REQUEST_REPLAY) return true;
+    return abi.minor < 2 && table->attempt_finished != nullptr;
+  }
+
   ~LoadedModule();
   LoadedModule(const LoadedModule&) = delete;
   LoadedModule& operator=(const LoadedModule&) = delete;

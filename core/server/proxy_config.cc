@@ -122,7 +122,7 @@ std::shared_ptr<const ProxyConfig> buildProxyConfig(std::shared_ptr<const config
     }
 
     for (const auto& module : modules) {
-      if (module && module->table->attempt_finished != nullptr) {
+      if (module && module->asksForRequestReplay()) {
         listener->request_replay_buffer_bytes = limits.request_replay_buffer_bytes() == 0
                                                     ? kDefaultRequestReplayBufferBytes
                                                     : limits.request_replay_buffer_bytes();

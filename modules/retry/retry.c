@@ -104,7 +104,7 @@ static const sy_filter_module retry_module = {
     .size = sizeof(sy_filter_module),
     /* The lowest minor with the attempt hooks, not the header's current
      * one: a later header must not make this module refuse 1.1 hosts. */
-    .abi = {SY_ABI_VERSION_MAJOR, 1},
+    .abi = {SY_ABI_VERSION_MAJOR, 2},
     .name = "retry",
     .version = "1.0.0",
     .module_init = module_init,
@@ -115,6 +115,7 @@ static const sy_filter_module retry_module = {
     .request_headers = retry_request_headers,
     .attempt_started = retry_attempt_started,
     .attempt_finished = retry_attempt_finished,
+    .capabilities = SY_CAPABILITY_REQUEST_REPLAY,
 };
 
 SY_EXPORT const sy_filter_module *sy_filter_module_entry(const sy_host_api *host_api);

@@ -373,7 +373,7 @@ static const sy_filter_module timeout_module = {
     .size = sizeof(sy_filter_module),
     /* The oldest ABI that has everything used here, not the header's
      * current minor: a later header must not make 1.1 hosts refuse it. */
-    .abi = {1, 1},
+    .abi = {SY_ABI_VERSION_MAJOR, 2},
     .name = "timeout",
     .version = "1.0.0",
     .module_init = module_init,

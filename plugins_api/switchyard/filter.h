@@ -15,6 +15,10 @@
  * History: 1.0 the first ABI. 1.1 adds upstream attempts: the
  * attempt_started/attempt_finished hooks, the attempt_* and cluster_stats
  * host calls (retry, hedge, cancel), response flags, SY_ERR_NOT_REPLAYABLE.
+ * 1.2 adds the response flag table (SY_RESPONSE_FLAG_TABLE), the module's
+ * `capabilities` (request replay is asked for, no longer implied by an
+ * attempt_finished hook) and typed, path-named access to the module's
+ * config in config_new.
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -42,7 +46,7 @@ extern "C" {
 #endif
 
 #define SY_ABI_VERSION_MAJOR 1
-#define SY_ABI_VERSION_MINOR 1
+#define SY_ABI_VERSION_MINOR 2
 
 /* The one symbol a module exports. Its type is sy_module_entry_fn. */
 #define SY_MODULE_ENTRY_SYMBOL "sy_filter_module_entry"
@@ -137,6 +141,57 @@ typedef enum sy_stream_property {
   SY_PROP_PROTOCOL = 7,        /* "HTTP/1.1" or "HTTP/1.0" */
   SY_PROP_FORCE_INT32 = 0x7fffffff
 } sy_stream_property;
+
+/* ABI 1.2: response flags, the short codes an access log line carries to
+ * say why a request ended as it did. Codes and meanings follow Envoy's where
+ * Envoy has one. X(constant, value, code, meaning). Add one with
+ * stream_add_response_flag(stream, sy_response_flag_code(SY_FLAG_...)); a
+ * module may also add codes of its own (1 to 16 characters). */
+#define SY_RESPONSE_FLAG_TABLE(X)                                             \
+  X(SY_FLAG_NO_HEALTHY_UPSTREAM, 0, "UH", "no healthy upstream host")         \
+  X(SY_FLAG_UPSTREAM_CONNECTION_FAILURE, 1, "UF",                             \
+    "upstream connection failure")                                            \
+  X(SY_FLAG_UPSTREAM_OVERFLOW, 2, "UO",                                       \
+    "upstream overflow: a circuit breaker or limit refused the request")      \
+  X(SY_FLAG_NO_ROUTE, 3, "NR", "no route matched")                            \
+  X(SY_FLAG_RETRY_LIMIT_EXCEEDED, 4, "URX",                                   \
+    "retries or the retry budget were exhausted")                             \
+  X(SY_FLAG_UPSTREAM_TIMEOUT, 5, "UT", "upstream request timeout")            \
+  X(SY_FLAG_LOCAL_RESET, 6, "LR", "reset locally by the proxy or a filter")   \
+  X(SY_FLAG_UPSTREAM_RESET, 7, "UR", "upstream remote reset")                 \
+  X(SY_FLAG_UPSTREAM_CONNECTION_TERMINATION, 8, "UC",                         \
+    "upstream connection terminated mid-exchange")                            \
+  X(SY_FLAG_DOWNSTREAM_CONNECTION_TERMINATION, 9, "DC",                       \
+    "downstream connection terminated")                                       \
+  X(SY_FLAG_DELAY_INJECTED, 10, "DI", "a fault filter injected a delay")      \
+  X(SY_FLAG_FAULT_INJECTED, 11, "FI", "a fault filter injected an abort")     \
+  X(SY_FLAG_RATE_LIMITED, 12, "RL", "rate limited")                           \
+  X(SY_FLAG_STREAM_IDLE_TIMEOUT, 13, "SI", "stream idle timeout")
+
+typedef enum sy_response_flag {
+#define SY_RESPONSE_FLAG_ENUM(name, value, code, meaning) name = value,
+  SY_RESPONSE_FLAG_TABLE(SY_RESPONSE_FLAG_ENUM)
+#undef SY_RESPONSE_FLAG_ENUM
+  SY_RESPONSE_FLAG_FORCE_INT32 = 0x7fffffff
+} sy_response_flag;
+
+/* The code of a flag from the table, e.g. "UT"; an empty slice for a value
+ * not in it. */
+static inline sy_slice sy_response_flag_code(sy_response_flag flag) {
+  sy_slice code = {NULL, 0};
+  switch (flag) {
+#define SY_RESPONSE_FLAG_CASE(name, value, text, meaning)                     \
+  case name:                                                                  \
+    code.ptr = text;                                                          \
+    code.len = sizeof(text) - 1;                                              \
+    break;
+    SY_RESPONSE_FLAG_TABLE(SY_RESPONSE_FLAG_CASE)
+#undef SY_RESPONSE_FLAG_CASE
+  default:
+    break;
+  }
+  return code;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Opaque handles (all host-owned; a module never frees one)                 */
@@ -313,10 +368,12 @@ typedef struct sy_host_api {
 
   /* ---- ABI 1.1: upstream attempts ------------------------------------ */
   /* The request goes upstream as one or more attempts, each on its own
-   * connection to a host of the route's cluster. While any filter of the
-   * listener implements attempt_finished, the host keeps the request (its
-   * headers and up to the listener's request_replay_buffer_bytes of body)
-   * so that it can be sent again. */
+   * connection to a host of the route's cluster. While a filter of the
+   * listener asks for SY_CAPABILITY_REQUEST_REPLAY (see sy_filter_module),
+   * the host keeps the request (its headers and up to the listener's
+   * request_replay_buffer_bytes of body) so that it can be sent again;
+   * without it, attempt_retry and attempt_start_parallel return
+   * SY_ERR_NOT_REPLAYABLE. */
 
   /* Send the request again after `delay_ms`, to a host not tried yet when
    * `exclude_tried_hosts` is nonzero and the cluster has one. Called from
@@ -429,8 +486,24 @@ typedef struct sy_filter_module {
   void (*attempt_finished)(sy_stream *stream, void *stream_context,
                            const sy_attempt_info *attempt);
 
+  /* ---- ABI 1.2 -------------------------------------------------------- */
+  /* What the module needs from the host beyond its hooks: SY_CAPABILITY_*
+   * bits, or 0. A module built against 1.1 that implements attempt_finished
+   * is treated as asking for SY_CAPABILITY_REQUEST_REPLAY (the 1.1 rule). */
+  uint32_t capabilities;
+
   /* Fields added in later minors go here, at the end. */
 } sy_filter_module;
+
+/* ABI 1.2: bits of sy_filter_module.capabilities. */
+typedef enum sy_capability {
+  /* Keep each request so that attempt_retry and attempt_start_parallel can
+   * send it again. It costs a copy of the request body (up to the
+   * listener's request_replay_buffer_bytes) on every stream of a listener
+   * with such a module, so only a module that retries or hedges asks. */
+  SY_CAPABILITY_REQUEST_REPLAY = 1,
+  SY_CAPABILITY_FORCE_INT32 = 0x7fffffff
+} sy_capability;
 
 /* True when a table built by the other side is large enough to contain
  * `field`: use before reading any field added after ABI 1.0. */

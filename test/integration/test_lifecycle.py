@@ -29,7 +29,7 @@ class CommandLineTest(IntegrationTestCase):
         result = run_switchyard(["--version"])
         self.assertEqual(result.returncode, 0, result)
         self.assertRegex(result.stdout, r"^switchyard \d+\.\d+\.\d+")
-        self.assertIn("filter ABI 1.1", result.stdout)
+        self.assertIn("filter ABI 1.2", result.stdout)
 
     def test_help_lists_the_main_flags(self):
         result = run_switchyard(["--help"])

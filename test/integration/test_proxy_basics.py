@@ -407,7 +407,7 @@ admin:
         modules = json.loads(response.body)
         headers = [module for module in modules if module["name"] == "headers"]
         self.assertEqual(len(headers), 1, modules)
-        self.assertEqual(headers[0]["abi"], "1.1")
+        self.assertEqual(headers[0]["abi"], "1.2")
         self.assertEqual(os.path.realpath(headers[0]["path"]),
                          os.path.realpath(os.path.join(MODULE_DIR, "headers", "headers.so")))
 

@@ -294,7 +294,52 @@ class RetryTest(IntegrationTestCase):
         modules = json.loads(exchange(self.admin_port, path="/modules").body)
         abi_by_name = {module["name"]: module["abi"] for module in modules}
         self.assertEqual(abi_by_name["old_abi_1_0"], "1.0")
-        self.assertEqual(abi_by_name["retry"], "1.1")
+        self.assertEqual(abi_by_name["retry"], "1.2")
+
+    def test_modules_built_against_abi_1_0_and_1_1_run_beside_1_2_modules(self):
+        upstream = self.start_upstream()
+        fixtures = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi")
+        extra = (f"      - name: old10\n        path: {os.path.join(fixtures, 'old_abi_1_0.so')}\n"
+                 f"      - name: old11\n        path: {os.path.join(fixtures, 'old_abi_1_1.so')}\n")
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2}, extra_filters=extra)
+        # Both the retry module and the 1.1 module retry; the 1.1 one asks first.
+        response = exchange(self.port, path="/fail-first/2?key=old11")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-built-against"), "switchyard ABI 1.0")
+        self.assertEqual(response.header("x-built-against-1-1"), "switchyard ABI 1.1")
+        self.assertEqual(response.header("x-attempts-seen-by-1-1"), "3")
+        modules = json.loads(exchange(self.admin_port, path="/modules").body)
+        abi_by_name = {module["name"]: module["abi"] for module in modules}
+        self.assertEqual(abi_by_name["old_abi_1_1"], "1.1")
+        self.assertEqual(abi_by_name["timeout"], "1.2")
+
+    def test_a_1_1_module_with_attempt_finished_still_gets_request_replay(self):
+        upstream = self.start_upstream()
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_1.so")
+        config = f"""
+listeners:
+  - name: edge
+    address: 127.0.0.1
+    port: {self.port}
+    filters:
+      - name: old11
+        path: {fixture}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: {{ prefix: / }}
+            route: {{ cluster: backend }}
+clusters:
+  - name: backend
+    endpoints:
+      - {{ address: 127.0.0.1, port: {upstream.port} }}
+"""
+        self.proxy = self.start_proxy(config, self.port)
+        response = exchange(self.port, method="POST", path="/fail-first/1?key=replay11", body=b"kept for replay")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-attempts-seen-by-1-1"), "2")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 2)
 
 
 if __name__ == "__main__":

@@ -100,9 +100,10 @@ class RetryModuleTest : public ::testing::Test {
   int context_tag_ = 0;
 };
 
-TEST_F(RetryModuleTest, DeclaresAbi11AndItsAttemptHooks) {
+TEST_F(RetryModuleTest, DeclaresAbi12ItsAttemptHooksAndRequestReplay) {
   EXPECT_EQ(module_->abi.major, 1);
-  EXPECT_EQ(module_->abi.minor, 1);
+  EXPECT_EQ(module_->abi.minor, 2);
+  EXPECT_EQ(module_->capabilities & SY_CAPABILITY_REQUEST_REPLAY, uint32_t(SY_CAPABILITY_REQUEST_REPLAY));
   EXPECT_STREQ(module_->name, "retry");
   EXPECT_NE(module_->attempt_started, nullptr);
   EXPECT_NE(module_->attempt_finished, nullptr);

@@ -124,9 +124,12 @@ class TimeoutModuleTest : public ::testing::Test {
   FakeHeaders request_{{{":method", "POST"}, {":path", "/upload"}, {":authority", "svc"}}};
 };
 
-TEST_F(TimeoutModuleTest, DeclaresAbi11AndTheAttemptHooks) {
+TEST_F(TimeoutModuleTest, DeclaresAbi12TheAttemptHooksAndNoRequestReplay) {
   EXPECT_EQ(module_->abi.major, 1);
-  EXPECT_EQ(module_->abi.minor, 1);
+  EXPECT_EQ(module_->abi.minor, 2);
+  // It only restarts its idle clock in attempt_finished; it never retries,
+  // so it must not make its listeners keep a replay copy of each request.
+  EXPECT_EQ(module_->capabilities & SY_CAPABILITY_REQUEST_REPLAY, 0u);
   EXPECT_STREQ(module_->name, "timeout");
   EXPECT_EQ(module_->size, sizeof(sy_filter_module));
   EXPECT_NE(module_->attempt_started, nullptr);

@@ -1,0 +1,449 @@
+/*
+ * switchyard filter ABI — the only header a filter module needs.
+ *
+ * Pure C11. Every type that crosses the boundary is a fixed-width integer,
+ * an explicit-valued enum, a (ptr, len) byte slice, an opaque handle, or a
+ * struct that starts with its own size and only ever grows at the end.
+ *
+ * Versioning: a module states the ABI {major, minor} it was built against.
+ * The host refuses a different major and accepts any minor <= its own.
+ * A module built against an older minor sees a smaller host table than the
+ * host has; a host sees a smaller module table from an older module. Both
+ * sides check `size` (or the SY_HAS_* helpers below) before touching a field
+ * added in a later minor. A NULL hook means "not implemented".
+ *
+ * History: 1.0 the first ABI. 1.1 adds upstream attempts: the
+ * attempt_started/attempt_finished hooks, the attempt_* and cluster_stats
+ * host calls (retry, hedge, cancel), response flags, SY_ERR_NOT_REPLAYABLE.
+ *
+ * Ownership, in one rule: nothing is freed across the boundary.
+ *   - sy_slice values the host hands a module are BORROWED views. They stay
+ *     valid until the hook returns or the object they view is modified,
+ *     whichever comes first.
+ *   - Whatever a module hands the host (header values, attribute values,
+ *     local reply bodies) is COPIED by the host before the call returns.
+ *   - Config and stream contexts (void*) are MODULE-OWNED; the host only
+ *     passes them back and tells the module when to destroy them.
+ *
+ * Threads: every hook of a stream runs on that stream's worker thread.
+ * Config objects are created once and then shared read-only by all workers,
+ * so a module must not mutate its config after config_new returns.
+ *
+ * See plugins_api/README.md for the filter author's guide.
+ */
+#ifndef SWITCHYARD_FILTER_H
+#define SWITCHYARD_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SY_ABI_VERSION_MAJOR 1
+#define SY_ABI_VERSION_MINOR 1
+
+/* The one symbol a module exports. Its type is sy_module_entry_fn. */
+#define SY_MODULE_ENTRY_SYMBOL "sy_filter_module_entry"
+
+#if defined(__GNUC__)
+#define SY_EXPORT __attribute__((visibility("default")))
+#else
+#define SY_EXPORT
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Basic types                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sy_abi_version {
+  uint16_t major;
+  uint16_t minor;
+} sy_abi_version;
+
+/* A byte range. Not NUL-terminated. Borrowed unless a call says otherwise. */
+typedef struct sy_slice {
+  const char *ptr;
+  size_t len;
+} sy_slice;
+
+/* Result codes of host calls and module lifecycle hooks, from one table. */
+#define SY_RESULT_TABLE(X)                                                    \
+  X(SY_OK, 0, "ok")                                                           \
+  X(SY_ERR_INVALID_ARGUMENT, 1, "invalid argument")                           \
+  X(SY_ERR_NOT_FOUND, 2, "not found")                                         \
+  X(SY_ERR_HEADERS_SENT, 3, "response headers were already sent")             \
+  X(SY_ERR_BAD_STATE, 4, "not allowed in the stream's current state")         \
+  X(SY_ERR_NO_MEMORY, 5, "out of memory")                                     \
+  X(SY_ERR_UNSUPPORTED, 6, "not supported by this host")                      \
+  X(SY_ERR_LIMIT, 7, "a configured limit was reached")                        \
+  X(SY_ERR_FAILED, 8, "operation failed")                                     \
+  /* ABI 1.1 */                                                               \
+  X(SY_ERR_NOT_REPLAYABLE, 9,                                                 \
+    "the request body outgrew the replay buffer; it cannot be sent again")
+
+typedef enum sy_result {
+#define SY_RESULT_ENUM(name, value, message) name = value,
+  SY_RESULT_TABLE(SY_RESULT_ENUM)
+#undef SY_RESULT_ENUM
+  SY_RESULT_FORCE_INT32 = 0x7fffffff
+} sy_result;
+
+/* What a stream hook tells the host to do next. */
+typedef enum sy_filter_status {
+  /* Pass headers/data on to the next filter. */
+  SY_FILTER_CONTINUE = 0,
+  /* Do not pass anything further until the filter calls stream_continue.
+   * Data arriving meanwhile is held by the host (the source is paused above
+   * the listener's buffer watermark) and the filter is not called for it. */
+  SY_FILTER_STOP_ITERATION = 1,
+  /* Body hooks only: hold this data, and call the filter again with all the
+   * data held so far each time more arrives (end_stream set on the last).
+   * Returning CONTINUE passes the whole held body on. Exceeding the
+   * listener's max_buffer_bytes ends the stream with 413 (request), or for
+   * a response with 500 while its headers have not gone out (a filter
+   * stopped them too) and a reset after. On a headers hook it means the
+   * same as STOP_ITERATION. */
+  SY_FILTER_STOP_AND_BUFFER = 2,
+  SY_FILTER_STATUS_FORCE_INT32 = 0x7fffffff
+} sy_filter_status;
+
+typedef enum sy_log_level {
+  SY_LOG_TRACE = 0,
+  SY_LOG_DEBUG = 1,
+  SY_LOG_INFO = 2,
+  SY_LOG_WARN = 3,
+  SY_LOG_ERROR = 4,
+  SY_LOG_LEVEL_FORCE_INT32 = 0x7fffffff
+} sy_log_level;
+
+typedef enum sy_metric_kind {
+  SY_METRIC_COUNTER = 0,   /* monotonically increasing; record adds */
+  SY_METRIC_GAUGE = 1,     /* record adds a signed delta */
+  SY_METRIC_HISTOGRAM = 2, /* record adds one observation */
+  SY_METRIC_KIND_FORCE_INT32 = 0x7fffffff
+} sy_metric_kind;
+
+/* Read-only facts about a stream, read with stream_get_property. */
+typedef enum sy_stream_property {
+  SY_PROP_CLIENT_ADDRESS = 0,  /* peer IP as text, e.g. "127.0.0.1" */
+  SY_PROP_CLIENT_PORT = 1,     /* peer port as decimal text */
+  SY_PROP_LISTENER_NAME = 2,
+  SY_PROP_ROUTE_NAME = 3,      /* NOT_FOUND when no route matched */
+  SY_PROP_CLUSTER_NAME = 4,    /* NOT_FOUND when no route matched */
+  SY_PROP_UPSTREAM_HOST = 5,   /* "ip:port"; NOT_FOUND before an attempt */
+  SY_PROP_REQUEST_ID = 6,      /* the host's per-stream id, decimal text */
+  SY_PROP_PROTOCOL = 7,        /* "HTTP/1.1" or "HTTP/1.0" */
+  SY_PROP_FORCE_INT32 = 0x7fffffff
+} sy_stream_property;
+
+/* ------------------------------------------------------------------------ */
+/* Opaque handles (all host-owned; a module never frees one)                 */
+/* ------------------------------------------------------------------------ */
+
+/* One HTTP request/response exchange. Valid from stream_new to
+ * stream_destroy. */
+typedef struct sy_stream sy_stream;
+/* A header map. Request maps carry the pseudo-headers ":method", ":path",
+ * ":authority" and ":scheme"; response maps carry ":status". Setting
+ * ":path" or ":authority" in request_headers re-selects the route. */
+typedef struct sy_headers sy_headers;
+/* Body bytes handed to a body hook. Valid until the hook returns. */
+typedef struct sy_buffer sy_buffer;
+/* A timer made by timer_new_for_stream or timer_new_for_worker. */
+typedef struct sy_timer sy_timer;
+/* One worker thread (event loop). */
+typedef struct sy_worker sy_worker;
+/* Services available while a config is being created (metric definition). */
+typedef struct sy_config_context sy_config_context;
+
+typedef void (*sy_timer_fn)(sy_timer *timer, void *user_data);
+/* Return nonzero to keep iterating, 0 to stop. */
+typedef int (*sy_header_visit_fn)(void *user_data, sy_slice name,
+                                  sy_slice value);
+
+/* ------------------------------------------------------------------------ */
+/* Upstream attempts (ABI 1.1)                                              */
+/* ------------------------------------------------------------------------ */
+
+/* ABI 1.1: how one upstream attempt ended. */
+typedef enum sy_attempt_outcome {
+  /* Response headers arrived; sy_attempt_info.status and .response_headers
+   * tell what they say. */
+  SY_ATTEMPT_RESPONSE = 0,
+  /* No connection to the chosen host (refused, unreachable, connect
+   * timeout). */
+  SY_ATTEMPT_CONNECT_FAILURE = 1,
+  /* The connection failed or closed, or the response was malformed, before
+   * response headers arrived. */
+  SY_ATTEMPT_RESET_BEFORE_HEADERS = 2,
+  /* The same after the attempt's response was accepted: its body was cut
+   * short. Reported as a second outcome of that attempt; nothing can be
+   * retried any more. */
+  SY_ATTEMPT_RESET_AFTER_HEADERS = 3,
+  /* A filter cancelled the attempt with attempt_cancel(..., TIMED_OUT). */
+  SY_ATTEMPT_TIMED_OUT = 4,
+  /* Cancelled for any other reason: another attempt's response won, the
+   * stream was answered locally or reset, or a filter called
+   * attempt_cancel(..., CANCELLED). */
+  SY_ATTEMPT_CANCELLED = 5,
+  SY_ATTEMPT_OUTCOME_FORCE_INT32 = 0x7fffffff
+} sy_attempt_outcome;
+
+/* ABI 1.1: one upstream attempt, as attempt_started and attempt_finished see
+ * it. Host-owned and valid only during the hook. Check `size` (with
+ * SY_HAS_FIELD) before reading fields added in later minors. */
+typedef struct sy_attempt_info {
+  uint32_t size;
+  /* 1 for the first attempt, then 2, 3, ... in the order attempts start,
+   * whether retries or hedges. */
+  uint32_t number;
+  /* The upstream host chosen for this attempt, "ip:port". */
+  sy_slice upstream_host;
+  /* Nonzero when started by attempt_start_parallel (a hedge). */
+  int32_t hedged;
+  /* attempt_finished only: */
+  sy_attempt_outcome outcome;
+  uint32_t status;                    /* SY_ATTEMPT_RESPONSE: the status */
+  const sy_headers *response_headers; /* SY_ATTEMPT_RESPONSE, else NULL */
+  sy_slice details; /* a short reason for logs, e.g. "connection refused" */
+} sy_attempt_info;
+
+/* ABI 1.1: counters of the cluster a stream is routed to, summed over all
+ * workers. The caller sets `size` to sizeof(sy_cluster_stats). */
+typedef struct sy_cluster_stats {
+  uint32_t size;
+  uint64_t active_requests;  /* streams with an attempt on this cluster */
+  uint64_t pending_requests; /* attempts waiting for a pooled connection */
+  uint64_t active_retries;   /* attempts after the first (retries and
+                                hedges) in flight; a retry waiting out
+                                its back-off is not counted */
+  uint64_t active_connections; /* upstream connections: connecting, busy
+                                  or idle in a pool */
+} sy_cluster_stats;
+
+/* ------------------------------------------------------------------------ */
+/* Host function table (host-owned, valid for the module's whole life)       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sy_host_api {
+  uint32_t size; /* sizeof(sy_host_api) as the host built it */
+  sy_abi_version abi;
+
+  /* Logging: check first so a module does not format messages nobody reads. */
+  int (*log_enabled)(sy_log_level level);
+  void (*log)(sy_log_level level, sy_slice message);
+
+  /* Header maps. Names are matched case-insensitively. `index` picks among
+   * repeated headers of the same name. */
+  size_t (*header_count)(const sy_headers *headers);
+  sy_result (*header_get)(const sy_headers *headers, sy_slice name,
+                          size_t index, sy_slice *value_out);
+  /* Replace every value of `name` with one value. Of the pseudo-headers
+   * only :method, :path, :authority, :scheme (non-empty) and :status (three
+   * digits, 100-599) can be set; others are SY_ERR_INVALID_ARGUMENT. */
+  sy_result (*header_set)(sy_headers *headers, sy_slice name, sy_slice value);
+  /* Append one more value of `name`. */
+  sy_result (*header_add)(sy_headers *headers, sy_slice name, sy_slice value);
+  /* Remove every value of `name`; NOT_FOUND if there was none. */
+  sy_result (*header_remove)(sy_headers *headers, sy_slice name);
+  /* Visit every header in order (pseudo-headers first). */
+  void (*header_visit)(const sy_headers *headers, sy_header_visit_fn visit,
+                       void *user_data);
+
+  /* Body buffers. */
+  size_t (*buffer_length)(const sy_buffer *buffer);
+  /* Copy up to `capacity` bytes starting at `offset` into `dest`; returns the
+   * number of bytes copied. */
+  size_t (*buffer_copy_out)(const sy_buffer *buffer, size_t offset,
+                            char *dest, size_t capacity);
+  sy_result (*buffer_append)(sy_buffer *buffer, sy_slice data);
+  sy_result (*buffer_prepend)(sy_buffer *buffer, sy_slice data);
+  /* Drop the first `length` bytes. */
+  sy_result (*buffer_drain)(sy_buffer *buffer, size_t length);
+
+  /* Stream control. */
+  sy_result (*stream_get_property)(sy_stream *stream,
+                                   sy_stream_property property,
+                                   sy_slice *value_out);
+  /* Resume iteration after a hook returned STOP_ITERATION/STOP_AND_BUFFER.
+   * May be called from a timer callback or any later hook on this stream. */
+  sy_result (*stream_continue_request)(sy_stream *stream);
+  sy_result (*stream_continue_response)(sy_stream *stream);
+  /* Answer the client directly. The upstream attempt, if any, is cancelled.
+   * Allowed until response headers went downstream; after that it returns
+   * SY_ERR_HEADERS_SENT. `details` names the reason for logs and stats. */
+  sy_result (*send_local_reply)(sy_stream *stream, uint32_t status,
+                                sy_slice body, sy_slice content_type,
+                                sy_slice details);
+  /* Reset the stream: close the client connection without a response if
+   * none was sent yet, otherwise abort the response mid-way. */
+  sy_result (*stream_reset)(sy_stream *stream, sy_slice details);
+
+  /* Attributes: small key/value strings shared by filters of one stream.
+   * The host copies key and value. Values read back are borrowed. */
+  sy_result (*attribute_set)(sy_stream *stream, sy_slice key, sy_slice value);
+  sy_result (*attribute_get)(sy_stream *stream, sy_slice key,
+                             sy_slice *value_out);
+
+  /* Timers. A stream timer is freed automatically at stream_destroy; a
+   * worker timer lives until timer_free; when its worker stops (end of a
+   * drain) the host closes it, so it never fires again and only timer_free
+   * remains valid. Callbacks run on the worker. */
+  sy_timer *(*timer_new_for_stream)(sy_stream *stream, sy_timer_fn callback,
+                                    void *user_data);
+  sy_timer *(*timer_new_for_worker)(sy_worker *worker, sy_timer_fn callback,
+                                    void *user_data);
+  /* (Re)arm to fire once after `timeout_ms`. */
+  sy_result (*timer_arm)(sy_timer *timer, uint64_t timeout_ms);
+  sy_result (*timer_cancel)(sy_timer *timer);
+  void (*timer_free)(sy_timer *timer);
+  sy_worker *(*stream_worker)(sy_stream *stream);
+
+  /* Metrics: defined in config_new, recorded by id on the hot path. The full
+   * name is "<filter name>.<name>". Recording is lock-free. */
+  sy_result (*metric_define)(sy_config_context *context, sy_metric_kind kind,
+                             sy_slice name, uint32_t *metric_id_out);
+  void (*metric_record)(uint32_t metric_id, int64_t value);
+
+  /* Clock and randomness. */
+  uint64_t (*monotonic_time_ns)(void);
+  uint64_t (*random_u64)(void);
+
+  /* ---- ABI 1.1: upstream attempts ------------------------------------ */
+  /* The request goes upstream as one or more attempts, each on its own
+   * connection to a host of the route's cluster. While any filter of the
+   * listener implements attempt_finished, the host keeps the request (its
+   * headers and up to the listener's request_replay_buffer_bytes of body)
+   * so that it can be sent again. */
+
+  /* Send the request again after `delay_ms`, to a host not tried yet when
+   * `exclude_tried_hosts` is nonzero and the cluster has one. Called from
+   * attempt_finished, a timer, or another hook while no response has been
+   * accepted. Called from attempt_finished of a SY_ATTEMPT_RESPONSE, it
+   * rejects that response: its connection is closed and it never reaches
+   * the client. Only one retry can be pending at a time.
+   * SY_ERR_NOT_REPLAYABLE: the body outgrew the replay buffer (the stream
+   * goes on as if retry had not been called); SY_ERR_HEADERS_SENT or
+   * SY_ERR_BAD_STATE: a response was accepted or the stream was answered;
+   * SY_ERR_LIMIT: a retry is already pending. */
+  sy_result (*attempt_retry)(sy_stream *stream, uint64_t delay_ms,
+                             int exclude_tried_hosts);
+  /* Start one more attempt now, without cancelling those in flight
+   * (hedging). The first response accepted wins; the others are cancelled.
+   * Same errors as attempt_retry. */
+  sy_result (*attempt_start_parallel)(sy_stream *stream,
+                                      int exclude_tried_hosts);
+  /* Cancel attempt `number` (0: every attempt in flight) with `reason`,
+   * SY_ATTEMPT_TIMED_OUT or SY_ATTEMPT_CANCELLED. Its connection is closed,
+   * never reused, and attempt_finished runs for it before this returns.
+   * When nothing else is in flight or pending afterwards, the client gets
+   * 504 (timed out) or 503 (cancelled) unless a filter retries.
+   * SY_ERR_NOT_FOUND: no such attempt in flight. */
+  sy_result (*attempt_cancel)(sy_stream *stream, uint32_t number,
+                              sy_attempt_outcome reason);
+  /* From attempt_finished of a SY_ATTEMPT_RESPONSE only: drop this response
+   * and wait for another attempt in flight or a pending retry.
+   * SY_ERR_BAD_STATE when there is none, so a response is never dropped
+   * with nothing to replace it. */
+  sy_result (*attempt_reject_response)(sy_stream *stream);
+  /* Attempts started so far on this stream. */
+  uint32_t (*attempt_count)(sy_stream *stream);
+  /* Counters of the stream's cluster; SY_ERR_NOT_FOUND before routing. */
+  sy_result (*cluster_stats)(sy_stream *stream, sy_cluster_stats *stats_out);
+  /* Add a short response flag (e.g. "UT", "URX") to the stream; the access
+   * log shows the flags, comma-separated, in the order added. */
+  sy_result (*stream_add_response_flag)(sy_stream *stream, sy_slice flag);
+} sy_host_api;
+
+/* ------------------------------------------------------------------------ */
+/* Module table (module-owned, usually a static const)                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sy_filter_module {
+  uint32_t size; /* sizeof(sy_filter_module) as the module built it */
+  sy_abi_version abi; /* SY_ABI_VERSION_MAJOR/MINOR the module was built with */
+  const char *name;    /* e.g. "headers"; NUL-terminated, static */
+  const char *version; /* the module's own version, e.g. "1.2.0" */
+
+  /* Optional. Called once after loading, before any config. Return SY_OK or
+   * write a message into `error` (NUL-terminated, at most capacity bytes). */
+  sy_result (*module_init)(char *error, size_t error_capacity);
+  /* Optional. Called once before unloading. */
+  void (*module_shutdown)(void);
+
+  /* Required. Validate `json_config` (a JSON object; "{}" when the listener
+   * gives none) and build an immutable config. On failure write a message
+   * naming the field and return an error code. The context is valid only
+   * during the call. */
+  sy_result (*config_new)(sy_config_context *context, sy_slice json_config,
+                          void **config_out, char *error,
+                          size_t error_capacity);
+  /* Required. */
+  void (*config_destroy)(void *config);
+
+  /* Optional. Create per-stream state from the effective config (the route's
+   * override when the matched route has one, else the listener's). */
+  sy_result (*stream_new)(sy_stream *stream, const void *config,
+                          void **stream_context_out);
+  /* Optional. Last call for a stream; free stream_context here. */
+  void (*stream_destroy)(void *stream_context);
+
+  /* Optional stream hooks. Request hooks run in listener order, response
+   * hooks in reverse. end_stream is nonzero when no body follows.
+   * A filter that changes the length of a body removes content-length in
+   * the matching headers hook; the host then frames that body chunked. */
+  sy_filter_status (*request_headers)(sy_stream *stream, void *stream_context,
+                                      sy_headers *headers, int end_stream);
+  sy_filter_status (*request_body)(sy_stream *stream, void *stream_context,
+                                   sy_buffer *body, int end_stream);
+  sy_filter_status (*request_trailers)(sy_stream *stream, void *stream_context,
+                                       sy_headers *trailers);
+  sy_filter_status (*response_headers)(sy_stream *stream, void *stream_context,
+                                       sy_headers *headers, int end_stream);
+  sy_filter_status (*response_body)(sy_stream *stream, void *stream_context,
+                                    sy_buffer *body, int end_stream);
+  sy_filter_status (*response_trailers)(sy_stream *stream,
+                                        void *stream_context,
+                                        sy_headers *trailers);
+  /* Optional. The exchange is over (completed or reset); runs before the
+   * host writes its access log line. */
+  void (*stream_complete)(sy_stream *stream, void *stream_context);
+
+  /* ---- ABI 1.1 -------------------------------------------------------- */
+  /* Optional. An attempt is about to send the request to
+   * `attempt->upstream_host`. `request_headers` is this attempt's own copy
+   * of the request headers: changes (an attempt-count header, the time left
+   * for the request) go to this attempt only. Hooks run in listener order. */
+  void (*attempt_started)(sy_stream *stream, void *stream_context,
+                          const sy_attempt_info *attempt,
+                          sy_headers *request_headers);
+  /* Optional. The attempt ended with `attempt->outcome`; hooks run in
+   * listener order, and may call attempt_retry, attempt_start_parallel or
+   * attempt_reject_response. A SY_ATTEMPT_RESPONSE that no filter rejects
+   * (by either call) is accepted: attempts still in flight are cancelled and
+   * the response runs through the response hooks to the client. A failure
+   * with nothing in flight and no retry pending gets the client a 503
+   * (connect failure), 502 (reset), 504 (timed out) or 503 (cancelled). */
+  void (*attempt_finished)(sy_stream *stream, void *stream_context,
+                           const sy_attempt_info *attempt);
+
+  /* Fields added in later minors go here, at the end. */
+} sy_filter_module;
+
+/* True when a table built by the other side is large enough to contain
+ * `field`: use before reading any field added after ABI 1.0. */
+#define SY_HAS_FIELD(table_ptr, type, field)                                  \
+  ((table_ptr)->size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* The entry symbol: receives the host table (valid for the module's life)
+ * and returns the module table. It must not fail; put fallible work in
+ * module_init. */
+typedef const sy_filter_module *(*sy_module_entry_fn)(const sy_host_api *host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWITCHYARD_FILTER_H */
