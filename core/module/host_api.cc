@@ -6,8 +6,7 @@
 #include <random>
 
 #include "common/log.h"
-#include "server/stream.h"
-#include "server/worker.h"
+#include "module/stream_services.h"
 #include "stats/metric_registry.h"
 
 namespace switchyard::module {
@@ -17,7 +16,7 @@ struct FilterTimer {
   sy_timer_fn callback;
   void* user_data;
   bool owned_by_stream;              // freed by the stream at its end, not by timer_free
-  server::Worker* worker = nullptr;  // a worker timer's worker, which closes it when it stops
+  WorkerServices* worker = nullptr;  // a worker timer's worker, which closes it when it stops
 };
 
 namespace {
@@ -33,8 +32,9 @@ const http::HeaderMap& headersOf(const sy_headers* headers) {
 }
 std::string& bufferOf(sy_buffer* buffer) { return *reinterpret_cast<std::string*>(buffer); }
 const std::string& bufferOf(const sy_buffer* buffer) { return *reinterpret_cast<const std::string*>(buffer); }
-server::FilterHandle& handleOf(sy_stream* stream) { return *reinterpret_cast<server::FilterHandle*>(stream); }
-server::Worker& workerOf(sy_worker* worker) { return *reinterpret_cast<server::Worker*>(worker); }
+FilterHandle& handleOf(sy_stream* stream) { return *reinterpret_cast<FilterHandle*>(stream); }
+StreamServices& servicesOf(sy_stream* stream) { return *handleOf(stream).services; }
+WorkerServices& workerOf(sy_worker* worker) { return *reinterpret_cast<WorkerServices*>(worker); }
 
 // Field names are HTTP tokens; values may not carry CR, LF or NUL (header
 // injection). Pseudo-headers are allowed by name.
@@ -148,42 +148,42 @@ sy_result bufferDrain(sy_buffer* buffer, size_t length) {
 
 sy_result streamGetProperty(sy_stream* stream, sy_stream_property property, sy_slice* value_out) {
   if (stream == nullptr || value_out == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->property(property, value_out);
+  return servicesOf(stream).property(property, value_out);
 }
 
 sy_result streamContinueRequest(sy_stream* stream) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
   auto& handle = handleOf(stream);
-  return handle.stream->continueRequest(handle.filter_index);
+  return handle.services->continueRequest(handle.filter_index);
 }
 
 sy_result streamContinueResponse(sy_stream* stream) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
   auto& handle = handleOf(stream);
-  return handle.stream->continueResponse(handle.filter_index);
+  return handle.services->continueResponse(handle.filter_index);
 }
 
 sy_result sendLocalReply(sy_stream* stream, uint32_t status, sy_slice body, sy_slice content_type,
                          sy_slice details) {
   if (stream == nullptr || !validHeaderValue(view(content_type))) return SY_ERR_INVALID_ARGUMENT;
   auto& handle = handleOf(stream);
-  return handle.stream->sendLocalReply(handle.filter_index, int(status), view(body), view(content_type),
+  return handle.services->sendLocalReply(handle.filter_index, int(status), view(body), view(content_type),
                                        view(details));
 }
 
 sy_result streamReset(sy_stream* stream, sy_slice details) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->resetFromFilter(view(details));
+  return servicesOf(stream).resetStream(view(details));
 }
 
 sy_result attributeSet(sy_stream* stream, sy_slice key, sy_slice value) {
   if (stream == nullptr || key.len == 0) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->setAttribute(view(key), view(value));
+  return servicesOf(stream).setAttribute(view(key), view(value));
 }
 
 sy_result attributeGet(sy_stream* stream, sy_slice key, sy_slice* value_out) {
   if (stream == nullptr || value_out == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->getAttribute(view(key), value_out);
+  return servicesOf(stream).getAttribute(view(key), value_out);
 }
 
 FilterTimer* newTimer(uv_loop_t* loop, sy_timer_fn callback, void* user_data, bool owned_by_stream) {
@@ -195,7 +195,7 @@ FilterTimer* newTimer(uv_loop_t* loop, sy_timer_fn callback, void* user_data, bo
 
 sy_timer* timerNewForStream(sy_stream* stream, sy_timer_fn callback, void* user_data) {
   if (stream == nullptr || callback == nullptr) return nullptr;
-  server::Stream& owner = *handleOf(stream).stream;
+  StreamServices& owner = servicesOf(stream);
   FilterTimer* timer = newTimer(owner.worker().loop(), callback, user_data, true);
   owner.adoptTimer(timer);
   return reinterpret_cast<sy_timer*>(timer);
@@ -203,7 +203,7 @@ sy_timer* timerNewForStream(sy_stream* stream, sy_timer_fn callback, void* user_
 
 sy_timer* timerNewForWorker(sy_worker* worker, sy_timer_fn callback, void* user_data) {
   if (worker == nullptr || callback == nullptr) return nullptr;
-  server::Worker& owner = workerOf(worker);
+  WorkerServices& owner = workerOf(worker);
   FilterTimer* timer = newTimer(owner.loop(), callback, user_data, false);
   timer->worker = &owner;
   owner.adoptModuleTimer(timer);
@@ -243,7 +243,7 @@ void timerFree(sy_timer* handle) {
 
 sy_worker* streamWorker(sy_stream* stream) {
   if (stream == nullptr) return nullptr;
-  return reinterpret_cast<sy_worker*>(&handleOf(stream).stream->worker());
+  return reinterpret_cast<sy_worker*>(&servicesOf(stream).worker());
 }
 
 sy_result metricDefine(sy_config_context* context, sy_metric_kind kind, sy_slice name, uint32_t* id_out) {
@@ -272,34 +272,34 @@ uint64_t randomU64() {
 
 sy_result attemptRetry(sy_stream* stream, uint64_t delay_ms, int exclude_tried_hosts) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->retryAttempt(delay_ms, exclude_tried_hosts != 0);
+  return servicesOf(stream).retryAttempt(delay_ms, exclude_tried_hosts != 0);
 }
 
 sy_result attemptStartParallel(sy_stream* stream, int exclude_tried_hosts) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->startParallelAttempt(exclude_tried_hosts != 0);
+  return servicesOf(stream).startParallelAttempt(exclude_tried_hosts != 0);
 }
 
 sy_result attemptCancel(sy_stream* stream, uint32_t number, sy_attempt_outcome reason) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->cancelAttempt(number, reason);
+  return servicesOf(stream).cancelAttempt(number, reason);
 }
 
 sy_result attemptRejectResponse(sy_stream* stream) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->rejectAttemptResponse();
+  return servicesOf(stream).rejectAttemptResponse();
 }
 
-uint32_t attemptCount(sy_stream* stream) { return stream == nullptr ? 0 : handleOf(stream).stream->attemptCount(); }
+uint32_t attemptCount(sy_stream* stream) { return stream == nullptr ? 0 : servicesOf(stream).attemptCount(); }
 
 sy_result clusterStats(sy_stream* stream, sy_cluster_stats* stats_out) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->clusterStats(stats_out);
+  return servicesOf(stream).clusterStats(stats_out);
 }
 
 sy_result streamAddResponseFlag(sy_stream* stream, sy_slice flag) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
-  return handleOf(stream).stream->addResponseFlag(view(flag));
+  return servicesOf(stream).addResponseFlag(view(flag));
 }
 
 }  // namespace

@@ -21,13 +21,13 @@ void record(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().re
 
 }  // namespace
 
-DownstreamConnection::DownstreamConnection(Worker& worker, const ListenerConfig& listener)
+DownstreamConnection::DownstreamConnection(Worker& worker, const ServingListener& listener)
     : worker_(worker),
       listener_(listener),
       socket_(new uv_tcp_t),
       idle_timer_(new uv_timer_t),
       headers_timer_(new uv_timer_t),
-      decoder_(*this, listener.max_request_headers_bytes) {
+      decoder_(*this, listener.config->max_request_headers_bytes) {
   uv_tcp_init(worker.loop(), socket_);
   socket_->data = this;
   uv_timer_init(worker.loop(), idle_timer_);
@@ -53,21 +53,21 @@ void DownstreamConnection::start() {
 }
 
 void DownstreamConnection::armIdleTimer() {
-  if (closing_ || listener_.idle_timeout_ms == 0) return;
+  if (closing_ || listener_.config->idle_timeout_ms == 0) return;
   uv_timer_start(idle_timer_, [](uv_timer_t* timer) {
     auto* self = static_cast<DownstreamConnection*>(timer->data);
     if (!self->stream_ && self->input_.empty()) self->close();
-  }, listener_.idle_timeout_ms, 0);
+  }, listener_.config->idle_timeout_ms, 0);
 }
 
 void DownstreamConnection::armRequestHeadersTimer() {
-  if (closing_ || listener_.request_headers_timeout_ms == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(headers_timer_))) {
+  if (closing_ || listener_.config->request_headers_timeout_ms == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(headers_timer_))) {
     return;
   }
   uv_timer_start(headers_timer_, [](uv_timer_t* timer) {
     auto* self = static_cast<DownstreamConnection*>(timer->data);
     if (!self->decoder_.headersComplete()) self->writeErrorAndClose(408, "request headers timeout");
-  }, listener_.request_headers_timeout_ms, 0);
+  }, listener_.config->request_headers_timeout_ms, 0);
 }
 
 void DownstreamConnection::resumeReading() {
@@ -111,7 +111,7 @@ void DownstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_b
     self->processBufferedInput();
   }
   // Pipelined requests queue up while a response is in progress; bound that.
-  if (!self->closing_ && self->input_.size() > self->listener_.max_buffer_bytes) self->pauseReading();
+  if (!self->closing_ && self->input_.size() > self->listener_.config->max_buffer_bytes) self->pauseReading();
 }
 
 size_t DownstreamConnection::dispatch(std::string_view data) {
@@ -251,7 +251,7 @@ void DownstreamConnection::onWrite(uv_write_t* request, int status) {
     self->close();
     return;
   }
-  if (self->stream_ && self->writeQueueBytes() <= self->listener_.max_buffer_bytes / 2) {
+  if (self->stream_ && self->writeQueueBytes() <= self->listener_.config->max_buffer_bytes / 2) {
     self->stream_->onDownstreamWriteDrained();
   }
 }

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "http/request_decoder.h"
-#include "server/proxy_config.h"
+#include "server/serving_config.h"
 
 namespace switchyard::server {
 
@@ -20,7 +20,7 @@ class Worker;
 
 class DownstreamConnection : private http::RequestDecoderCallbacks {
  public:
-  DownstreamConnection(Worker& worker, const ListenerConfig& listener);
+  DownstreamConnection(Worker& worker, const ServingListener& listener);
   ~DownstreamConnection() override;
 
   uv_stream_t* socket() { return reinterpret_cast<uv_stream_t*>(socket_); }
@@ -67,7 +67,7 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   void onPeerClosed();
 
   Worker& worker_;
-  const ListenerConfig& listener_;
+  const ServingListener& listener_;
   uv_tcp_t* socket_;
   uv_timer_t* idle_timer_;
   uv_timer_t* headers_timer_;

@@ -18,7 +18,7 @@
 #include "module/host_api.h"
 #include "module/module_loader.h"
 #include "server/listen_socket.h"
-#include "server/proxy_config.h"
+#include "server/serving_config.h"
 #include "server/worker.h"
 
 using namespace switchyard;
@@ -72,7 +72,7 @@ struct sy_proxy {
   uint32_t concurrency = 0;
   std::vector<std::string> command_line_module_paths;
   std::unique_ptr<module::ModuleLoader> loader;
-  std::shared_ptr<const server::ProxyConfig> config;
+  std::shared_ptr<const server::ServingConfig> serving;
   std::string last_error;
   bool started = false;
   bool draining = false;
@@ -103,9 +103,9 @@ int applyLoadedConfig(sy_proxy* proxy, const config::LoadedConfig& loaded, const
     proxy->loader = std::make_unique<module::ModuleLoader>(search_path, module::hostApi());
   }
   std::vector<std::string> errors;
-  auto built = server::buildProxyConfig(loaded.bootstrap, source, *proxy->loader, &errors);
+  auto built = server::buildServingConfig(loaded.bootstrap, source, *proxy->loader, &errors);
   if (!built) return fail(proxy, joinLines(errors));
-  proxy->config = std::move(built);
+  proxy->serving = std::move(built);
   proxy->last_error.clear();
   return 0;
 }
@@ -113,7 +113,7 @@ int applyLoadedConfig(sy_proxy* proxy, const config::LoadedConfig& loaded, const
 void workerThreadMain(void* arg) {
   auto* thread = static_cast<WorkerThread*>(arg);
   std::string error;
-  thread->worker = std::make_unique<server::Worker>(&thread->loop, thread->proxy->config);
+  thread->worker = std::make_unique<server::Worker>(&thread->loop, thread->proxy->serving);
   if (!thread->worker->startListening(thread->listen_fds, &error)) SY_LOG(kError, "worker: %s", error.c_str());
   uv_run(&thread->loop, UV_RUN_DEFAULT);
   thread->worker.reset();
@@ -143,7 +143,7 @@ void finishDrain(sy_proxy* proxy) {
 
 std::vector<int> openListeners(sy_proxy* proxy, std::string* error) {
   std::vector<int> fds;
-  for (const auto& listener : proxy->config->listeners) {
+  for (const auto& listener : proxy->serving->proxy->listeners) {
     int fd = server::openListenSocket(listener->address, error);
     if (fd < 0) {
       *error = "listener '" + listener->name + "' " + *error;
@@ -201,7 +201,7 @@ int sy_proxy_load_config_text(sy_proxy* proxy, const char* text, size_t length, 
 namespace {
 
 // The live counters of every cluster, as /stats lines.
-std::string clusterStatsText(const switchyard::server::ProxyConfig& config) {
+std::string clusterStatsText(const switchyard::config::ProxyConfig& config) {
   std::string text;
   for (const auto& cluster : config.clusters) {
     const auto& counters = *cluster->counters;
@@ -232,31 +232,31 @@ void ignoreSigpipeIfDefault() {
 
 int sy_proxy_start(sy_proxy* proxy) {
   if (proxy == nullptr) return -1;
-  if (!proxy->config) return fail(proxy, "no config loaded");
+  if (!proxy->serving) return fail(proxy, "no config loaded");
   if (proxy->started) return fail(proxy, "already started");
   ignoreSigpipeIfDefault();
   std::string error;
-  if (proxy->config->has_admin) {
+  if (proxy->serving->proxy->has_admin) {
     proxy->admin = std::make_unique<admin::AdminServer>(
         proxy->loop, admin::AdminServer::Sources{[proxy] { return !proxy->draining; },
                                                  [proxy] { return modulesJson(*proxy->loader); },
-                                                 [proxy] { return clusterStatsText(*proxy->config); }});
-    if (!proxy->admin->start(proxy->config->admin_address, &error)) {
+                                                 [proxy] { return clusterStatsText(*proxy->serving->proxy); }});
+    if (!proxy->admin->start(proxy->serving->proxy->admin_address, &error)) {
       proxy->admin.reset();
       return fail(proxy, error);
     }
   }
   if (proxy->concurrency == 0) {
     std::vector<int> fds = openListeners(proxy, &error);
-    if (fds.empty() && !proxy->config->listeners.empty()) return fail(proxy, error);
-    proxy->local_worker = std::make_unique<server::Worker>(proxy->loop, proxy->config);
+    if (fds.empty() && !proxy->serving->proxy->listeners.empty()) return fail(proxy, error);
+    proxy->local_worker = std::make_unique<server::Worker>(proxy->loop, proxy->serving);
     if (!proxy->local_worker->startListening(fds, &error)) return fail(proxy, error);
   } else {
     // Bind every socket first so an address in use fails the start cleanly.
     std::vector<std::vector<int>> fds_per_worker;
     for (uint32_t i = 0; i < proxy->concurrency; ++i) {
       fds_per_worker.push_back(openListeners(proxy, &error));
-      if (fds_per_worker.back().empty() && !proxy->config->listeners.empty()) {
+      if (fds_per_worker.back().empty() && !proxy->serving->proxy->listeners.empty()) {
         for (auto& fds : fds_per_worker) for (int fd : fds) ::close(fd);
         return fail(proxy, error);
       }
@@ -281,15 +281,15 @@ int sy_proxy_start(sy_proxy* proxy) {
   }
   proxy->started = true;
   SY_LOG(kInfo, "switchyard %s serving %zu listener(s) with %u worker(s)", SY_VERSION,
-         proxy->config->listeners.size(), proxy->concurrency == 0 ? 1u : proxy->concurrency);
+         proxy->serving->proxy->listeners.size(), proxy->concurrency == 0 ? 1u : proxy->concurrency);
   return 0;
 }
 
 void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done, void* user_data) {
   if (proxy == nullptr || proxy->draining) return;
   proxy->draining = true;
-  if (timeout_ms == 0 && proxy->config) {
-    for (const auto& listener : proxy->config->listeners) {
+  if (timeout_ms == 0 && proxy->serving) {
+    for (const auto& listener : proxy->serving->proxy->listeners) {
       timeout_ms = std::max(timeout_ms, listener->drain_timeout_ms);
     }
   }

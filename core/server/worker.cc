@@ -14,8 +14,8 @@ namespace {
 constexpr int kListenBacklog = 1024;
 }
 
-Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ProxyConfig> config)
-    : loop_(loop), config_(std::move(config)), clusters_(loop, *config_), deferred_check_(new uv_check_t) {
+Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving)
+    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy), deferred_check_(new uv_check_t) {
   uv_check_init(loop_, deferred_check_);
   deferred_check_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(deferred_check_));
@@ -35,14 +35,14 @@ uint64_t Worker::nextStreamId() {
 
 bool Worker::startListening(const std::vector<int>& listen_fds, std::string* error) {
   for (size_t i = 0; i < listen_fds.size(); ++i) {
-    auto listener = std::make_unique<Listener>(Listener{this, config_->listeners[i].get(), new uv_tcp_t});
+    auto listener = std::make_unique<Listener>(Listener{this, &serving_->listeners[i], new uv_tcp_t});
     uv_tcp_init(loop_, listener->handle);
     listener->handle->data = listener.get();
     int rc = uv_tcp_open(listener->handle, listen_fds[i]);
     if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener->handle), kListenBacklog, &Worker::onAccept);
     listeners_.push_back(std::move(listener));
     if (rc != 0) {
-      *error = "listener '" + config_->listeners[i]->name + "': " + uv_strerror(rc);
+      *error = "listener '" + serving_->listeners[i].config->name + "': " + uv_strerror(rc);
       return false;
     }
   }

@@ -12,7 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "server/proxy_config.h"
+#include "module/stream_services.h"
+#include "server/serving_config.h"
 #include "upstream/cluster_manager.h"
 
 namespace switchyard::module {
@@ -24,9 +25,9 @@ namespace switchyard::server {
 class DownstreamConnection;
 class Stream;
 
-class Worker {
+class Worker : public module::WorkerServices {
  public:
-  Worker(uv_loop_t* loop, std::shared_ptr<const ProxyConfig> config);
+  Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -38,8 +39,8 @@ class Worker {
   // once every connection closed or `timeout_ms` passed.
   void drain(uint64_t timeout_ms, std::function<void()> on_done);
 
-  uv_loop_t* loop() const { return loop_; }
-  const ProxyConfig& config() const { return *config_; }
+  uv_loop_t* loop() const override { return loop_; }
+  const config::ProxyConfig& config() const { return *serving_->proxy; }
   upstream::ClusterManager& clusters() { return clusters_; }
   bool draining() const { return draining_; }
   static uint64_t nextStreamId();
@@ -50,13 +51,13 @@ class Worker {
   void onConnectionClosed(DownstreamConnection* connection);
   // Module worker timers: closed when the drain ends, so that a timer a
   // module keeps re-arming cannot keep the loop (and the process) alive.
-  void adoptModuleTimer(module::FilterTimer* timer) { module_timers_.push_back(timer); }
-  void forgetModuleTimer(module::FilterTimer* timer) { std::erase(module_timers_, timer); }
+  void adoptModuleTimer(module::FilterTimer* timer) override { module_timers_.push_back(timer); }
+  void forgetModuleTimer(module::FilterTimer* timer) override { std::erase(module_timers_, timer); }
 
  private:
   struct Listener {
     Worker* worker;
-    const ListenerConfig* config;
+    const ServingListener* config;
     uv_tcp_t* handle;
   };
   static void onAccept(uv_stream_t* server, int status);
@@ -65,7 +66,7 @@ class Worker {
 
   uv_loop_t* loop_;
   std::vector<module::FilterTimer*> module_timers_;
-  std::shared_ptr<const ProxyConfig> config_;
+  std::shared_ptr<const ServingConfig> serving_;
   upstream::ClusterManager clusters_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_set<DownstreamConnection*> connections_;

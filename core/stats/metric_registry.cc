@@ -64,6 +64,7 @@ const CoreMetrics& CoreMetrics::get() {
     m.upstream_rq_total = counter("upstream_rq_total");
     m.upstream_rq_retry = counter("upstream_rq_retry");
     m.upstream_rq_hedge = counter("upstream_rq_hedge");
+    m.upstream_rq_replay_kept = counter("upstream_rq_replay_kept");
     m.upstream_rq_reset = counter("upstream_rq_reset");
     m.upstream_rq_protocol_error = counter("upstream_rq_protocol_error");
     return m;

@@ -63,6 +63,8 @@ struct CoreMetrics {
   uint32_t upstream_cx_total, upstream_cx_active, upstream_cx_connect_fail, upstream_cx_reused;
   uint32_t upstream_rq_total, upstream_rq_reset, upstream_rq_protocol_error;
   uint32_t upstream_rq_retry, upstream_rq_hedge;  // attempts after the first, by how they started
+  // Requests sent upstream with a replay copy kept (a filter asks for replay).
+  uint32_t upstream_rq_replay_kept;
 
   static const CoreMetrics& get();
 };

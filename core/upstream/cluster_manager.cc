@@ -7,7 +7,7 @@ namespace {
 constexpr size_t kMaxResponseHeadersBytes = 60 * 1024;
 }  // namespace
 
-ClusterManager::ClusterManager(uv_loop_t* loop, const server::ProxyConfig& config) {
+ClusterManager::ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config) {
   for (const auto& cluster : config.clusters) {
     std::vector<uint32_t> weights;
     for (const auto& endpoint : cluster->endpoints) weights.push_back(endpoint.weight);

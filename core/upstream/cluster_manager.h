@@ -8,22 +8,22 @@
 #include <memory>
 #include <vector>
 
-#include "server/proxy_config.h"
+#include "config/proxy_config.h"
 #include "upstream/host_pool.h"
 #include "upstream/load_balancer.h"
 
 namespace switchyard::upstream {
 
 struct ClusterState {
-  const server::ClusterConfig* config;
+  const config::ClusterConfig* config;
   RoundRobinBalancer balancer;
   std::vector<std::unique_ptr<HostPool>> pools;  // one per endpoint
 };
 
 class ClusterManager {
  public:
-  ClusterManager(uv_loop_t* loop, const server::ProxyConfig& config);
-  ClusterState& cluster(const server::ClusterConfig& config) { return *clusters_[config.index]; }
+  ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config);
+  ClusterState& cluster(const config::ClusterConfig& config) { return *clusters_[config.index]; }
   void closeIdleConnections();
 
  private:

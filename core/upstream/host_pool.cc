@@ -7,7 +7,7 @@
 
 namespace switchyard::upstream {
 
-HostPool::HostPool(uv_loop_t* loop, const server::ClusterConfig& cluster, const server::EndpointConfig& endpoint,
+HostPool::HostPool(uv_loop_t* loop, const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint,
                    size_t max_response_headers_bytes)
     : loop_(loop), cluster_(cluster), endpoint_(endpoint), max_response_headers_bytes_(max_response_headers_bytes) {}
 

@@ -10,7 +10,7 @@
 #include <list>
 #include <string>
 
-#include "server/proxy_config.h"
+#include "config/proxy_config.h"
 #include "upstream/upstream_connection.h"
 
 namespace switchyard::upstream {
@@ -24,7 +24,7 @@ class PoolCallbacks {
 
 class HostPool {
  public:
-  HostPool(uv_loop_t* loop, const server::ClusterConfig& cluster, const server::EndpointConfig& endpoint,
+  HostPool(uv_loop_t* loop, const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint,
            size_t max_response_headers_bytes);
   ~HostPool();
 
@@ -40,7 +40,7 @@ class HostPool {
   // Closes idle connections (drain) and refuses to keep new ones.
   void closeIdle();
 
-  const server::EndpointConfig& endpoint() const { return endpoint_; }
+  const config::EndpointConfig& endpoint() const { return endpoint_; }
   uint32_t activeConnections() const { return active_connections_; }
   size_t pendingRequests() const { return waiting_.size(); }
 
@@ -65,8 +65,8 @@ class HostPool {
   void removeIdle(UpstreamConnection& connection);
 
   uv_loop_t* loop_;
-  const server::ClusterConfig& cluster_;
-  const server::EndpointConfig& endpoint_;
+  const config::ClusterConfig& cluster_;
+  const config::EndpointConfig& endpoint_;
   const size_t max_response_headers_bytes_;
   uint32_t active_connections_ = 0;  // connecting + busy + idle
   std::list<Idle> idle_;

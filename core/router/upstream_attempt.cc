@@ -1,9 +1,9 @@
-#include "server/upstream_attempt.h"
+#include "router/upstream_attempt.h"
 
-namespace switchyard::server {
+namespace switchyard::router {
 
 UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                                 upstream::HostPool& pool, ClusterCounters& counters, bool head_request,
+                                 upstream::HostPool& pool, config::ClusterCounters& counters, bool head_request,
                                  bool idempotent)
     : events_(events),
       number_(number),
@@ -170,4 +170,4 @@ void UpstreamAttempt::onUpstreamWriteDrained() {
   if (!discarding_) events_.onAttemptWriteDrained(*this);
 }
 
-}  // namespace switchyard::server
+}  // namespace switchyard::router

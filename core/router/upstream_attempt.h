@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <string>
 
-#include "server/proxy_config.h"
+#include "config/proxy_config.h"
 #include "upstream/host_pool.h"
 #include "upstream/upstream_connection.h"
 
-namespace switchyard::server {
+namespace switchyard::router {
 
 class UpstreamAttempt;
 
@@ -37,7 +37,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   // `idempotent`: the request may be sent again if a reused connection
   // turns out to have been closed by the upstream (see onUpstreamFailure).
   UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                  upstream::HostPool& pool, ClusterCounters& counters, bool head_request, bool idempotent);
+                  upstream::HostPool& pool, config::ClusterCounters& counters, bool head_request, bool idempotent);
   // Cancels whatever is still going on (pool request, connection).
   ~UpstreamAttempt() override;
   UpstreamAttempt(const UpstreamAttempt&) = delete;
@@ -93,7 +93,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   const bool hedged_;
   const size_t endpoint_index_;
   upstream::HostPool& pool_;
-  ClusterCounters& counters_;
+  config::ClusterCounters& counters_;
   const bool head_request_;
   const bool idempotent_;
   upstream::UpstreamConnection* connection_ = nullptr;
@@ -116,4 +116,4 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   std::string pending_;  // request bytes not yet written
 };
 
-}  // namespace switchyard::server
+}  // namespace switchyard::router

@@ -1,0 +1,80 @@
+// ProxyConfig: a validated Bootstrap compiled into the plain data the request
+// path reads — listener addresses, limits and timeouts, clusters with their
+// endpoints and load-balancing policy, the admin address — with every default
+// applied. Immutable once built and shared read-only by every worker thread
+// (a cluster's live counters are its one mutable part).
+//
+// The runtime objects built from this data live with the folders that own
+// them: route tables in router/, filter configs in module/, and the serving
+// snapshot that ties them to each listener in server/ (serving_config.h).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config.pb.h"
+
+namespace switchyard::config {
+
+struct ListenerConfig {
+  std::string name;
+  size_t index = 0;  // position in the config, for field paths in messages
+  sockaddr_storage address{};
+  size_t max_request_headers_bytes = 0;
+  size_t max_buffer_bytes = 0;
+  // The most request body a stream keeps for replay, when a filter of the
+  // listener asks for replay at all (see module::FilterChainConfig).
+  size_t request_replay_buffer_limit = 0;
+  uint64_t idle_timeout_ms = 0;             // 0: none
+  uint64_t request_headers_timeout_ms = 0;  // 0: none
+  uint64_t drain_timeout_ms = 0;
+  const Listener* proto = nullptr;  // borrowed from the ProxyConfig's Bootstrap
+};
+
+struct EndpointConfig {
+  sockaddr_storage address{};
+  std::string text;  // "ip:port", for logs and sy_stream properties
+  uint32_t weight = 1;
+};
+
+// Live counters of one cluster, summed over every worker (relaxed atomics:
+// they feed retry budgets and stats, not synchronisation).
+struct ClusterCounters {
+  std::atomic<uint64_t> active_requests{0};     // streams with an attempt on the cluster
+  std::atomic<uint64_t> pending_requests{0};    // attempts waiting for a pooled connection
+  std::atomic<uint64_t> active_retries{0};      // attempts after the first, in flight
+  std::atomic<uint64_t> active_connections{0};  // upstream connections, connecting, busy or idle
+};
+
+struct ClusterConfig {
+  std::string name;
+  size_t index = 0;  // dense, for per-worker cluster state
+  std::vector<EndpointConfig> endpoints;
+  uint64_t connect_timeout_ms = 0;
+  uint64_t idle_timeout_ms = 0;
+  uint32_t max_connections = 0;
+  // The one mutable part of the shared config.
+  std::unique_ptr<ClusterCounters> counters = std::make_unique<ClusterCounters>();
+};
+
+struct ProxyConfig {
+  std::shared_ptr<const Bootstrap> bootstrap;
+  std::vector<std::unique_ptr<ListenerConfig>> listeners;
+  std::vector<std::unique_ptr<ClusterConfig>> clusters;
+  std::unordered_map<std::string, const ClusterConfig*> clusters_by_name;
+  bool has_admin = false;
+  sockaddr_storage admin_address{};
+
+  const ClusterConfig* findCluster(const std::string& name) const;
+};
+
+// Compiles a Bootstrap that passed validation (config_loader.h).
+std::shared_ptr<const ProxyConfig> compileProxyConfig(std::shared_ptr<const Bootstrap> bootstrap);
+
+}  // namespace switchyard::config

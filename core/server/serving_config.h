@@ -1,0 +1,36 @@
+// ServingConfig: what the workers serve from — the compiled config
+// (config::ProxyConfig) and, for each of its listeners, the route table and
+// the filter chain built from it. Immutable once built and shared read-only
+// by every worker; a new config is a new ServingConfig.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/proxy_config.h"
+#include "module/filter_chain_config.h"
+#include "module/module_loader.h"
+#include "router/route_table.h"
+
+namespace switchyard::server {
+
+struct ServingListener {
+  const config::ListenerConfig* config = nullptr;
+  std::unique_ptr<const router::RouteTable> routes;
+  std::unique_ptr<const module::FilterChainConfig> filters;
+};
+
+struct ServingConfig {
+  std::shared_ptr<const config::ProxyConfig> proxy;
+  std::vector<ServingListener> listeners;  // in config order, as proxy->listeners
+};
+
+// Loads every module the listeners name and creates their configs. On
+// failure returns null and appends one message per problem, each starting
+// with `source` (the config file name).
+std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const config::Bootstrap> bootstrap,
+                                                        const std::string& source, module::ModuleLoader& loader,
+                                                        std::vector<std::string>* errors);
+
+}  // namespace switchyard::server
