@@ -1,7 +1,6 @@
 #include "admin/admin_server.h"
 
 #include "common/uv_util.h"
-#include "stats/metric_registry.h"
 
 namespace switchyard::admin {
 
@@ -18,8 +17,19 @@ struct AdminConnection {
   bool answered = false;
 };
 
-std::string httpResponse(int status, std::string_view reason, std::string_view content_type, std::string_view body) {
-  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\ncontent-type: " +
+const char* reasonOf(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+std::string httpResponse(int status, std::string_view content_type, std::string_view body) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reasonOf(status) + "\r\ncontent-type: " +
          std::string(content_type) + "\r\ncontent-length: " + std::to_string(body.size()) +
          "\r\nconnection: close\r\n\r\n" + std::string(body);
 }
@@ -38,11 +48,10 @@ void answer(AdminConnection* connection) {
   size_t first_space = line.find(' ');
   size_t second_space = line.find(' ', first_space + 1);
   if (first_space == std::string_view::npos || second_space == std::string_view::npos) {
-    connection->response = httpResponse(400, "Bad Request", "text/plain", "bad request\n");
+    connection->response = httpResponse(400, "text/plain", "bad request\n");
   } else {
-    std::string_view path = line.substr(first_space + 1, second_space - first_space - 1);
-    path = path.substr(0, path.find('?'));
-    connection->response = connection->server->respond(line.substr(0, first_space), path);
+    std::string_view target = line.substr(first_space + 1, second_space - first_space - 1);
+    connection->response = connection->server->respond(line.substr(0, first_space), target);
   }
   uv_buf_t buf = uv_buf_init(connection->response.data(), unsigned(connection->response.size()));
   connection->write.data = connection;
@@ -52,7 +61,10 @@ void answer(AdminConnection* connection) {
 
 }  // namespace
 
-AdminServer::AdminServer(uv_loop_t* loop, Sources sources) : loop_(loop), sources_(std::move(sources)) {}
+AdminServer::AdminServer(uv_loop_t* loop, AdminHandlers handlers) : loop_(loop), handlers_(std::move(handlers)) {
+  handlers_.add({"GET", "/", "text/plain", "this list of endpoints",
+                 [this](std::string_view) { return AdminResponse{200, handlers_.index()}; }});
+}
 
 AdminServer::~AdminServer() { close(); }
 
@@ -104,26 +116,18 @@ void AdminServer::onAccept(uv_stream_t* server, int status) {
       });
 }
 
-std::string AdminServer::respond(std::string_view method, std::string_view path) const {
-  if (method != "GET" && method != "HEAD") {
-    return httpResponse(405, "Method Not Allowed", "text/plain", "only GET is supported\n");
+std::string AdminServer::respond(std::string_view method, std::string_view target) const {
+  size_t query_start = target.find('?');
+  std::string_view path = target.substr(0, query_start);
+  std::string_view query = query_start == std::string_view::npos ? std::string_view() : target.substr(query_start + 1);
+  bool method_not_allowed = false;
+  const AdminHandler* handler = handlers_.find(method, path, &method_not_allowed);
+  if (handler == nullptr) {
+    if (method_not_allowed) return httpResponse(405, "text/plain", "method not allowed; GET / lists the endpoints\n");
+    return httpResponse(404, "text/plain", "no such endpoint; GET / lists them:\n" + handlers_.index());
   }
-  if (path == "/ready") {
-    return sources_.ready() ? httpResponse(200, "OK", "text/plain", "LIVE\n")
-                            : httpResponse(503, "Service Unavailable", "text/plain", "DRAINING\n");
-  }
-  if (path == "/modules") return httpResponse(200, "OK", "application/json", sources_.modules_json());
-  if (path == "/stats") {
-    std::string body;
-    for (const auto& metric : stats::MetricRegistry::global().snapshot()) {
-      body += metric.name + ": " + std::to_string(metric.value);
-      if (metric.kind == stats::MetricKind::kHistogram) body += " (count " + std::to_string(metric.count) + ")";
-      body += "\n";
-    }
-    body += sources_.cluster_stats();
-    return httpResponse(200, "OK", "text/plain", body);
-  }
-  return httpResponse(404, "Not Found", "text/plain", "endpoints: /ready /modules /stats\n");
+  AdminResponse response = handler->handle(query);
+  return httpResponse(response.status, response.status == 200 ? handler->content_type : "text/plain", response.body);
 }
 
 }  // namespace switchyard::admin

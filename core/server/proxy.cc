@@ -19,6 +19,7 @@
 #include "module/module_loader.h"
 #include "server/listen_socket.h"
 #include "server/serving_config.h"
+#include "stats/stats_admin.h"
 #include "server/worker.h"
 
 using namespace switchyard;
@@ -218,6 +219,19 @@ std::string clusterStatsText(const switchyard::config::ProxyConfig& config) {
   return text;
 }
 
+// The admin endpoints the server registers itself; other folders add theirs.
+admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
+  admin::AdminHandlers handlers;
+  handlers.add({"GET", "/ready", "text/plain", "200 LIVE while serving, 503 DRAINING once a drain began",
+                [proxy](std::string_view) {
+                  return proxy->draining ? admin::AdminResponse{503, "DRAINING\n"} : admin::AdminResponse{200, "LIVE\n"};
+                }});
+  handlers.add({"GET", "/modules", "application/json", "the loaded filter modules: name, version, ABI, path",
+                [proxy](std::string_view) { return admin::AdminResponse{200, modulesJson(*proxy->loader)}; }});
+  stats::addStatsEndpoint(handlers, [proxy] { return clusterStatsText(*proxy->serving->proxy); });
+  return handlers;
+}
+
 // libuv writes with write(2), so a peer that closed its socket raises
 // SIGPIPE, whose default action kills the process. A proxy must survive
 // that; only the default action is replaced, never an embedder's handler.
@@ -237,10 +251,7 @@ int sy_proxy_start(sy_proxy* proxy) {
   ignoreSigpipeIfDefault();
   std::string error;
   if (proxy->serving->proxy->has_admin) {
-    proxy->admin = std::make_unique<admin::AdminServer>(
-        proxy->loop, admin::AdminServer::Sources{[proxy] { return !proxy->draining; },
-                                                 [proxy] { return modulesJson(*proxy->loader); },
-                                                 [proxy] { return clusterStatsText(*proxy->serving->proxy); }});
+    proxy->admin = std::make_unique<admin::AdminServer>(proxy->loop, adminHandlers(proxy));
     if (!proxy->admin->start(proxy->serving->proxy->admin_address, &error)) {
       proxy->admin.reset();
       return fail(proxy, error);

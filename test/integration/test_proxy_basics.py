@@ -401,6 +401,18 @@ admin:
         self.assertEqual(response.status, 200)
         self.assertEqual(response.body.strip(), b"LIVE")
 
+    def test_admin_root_lists_every_endpoint_from_the_table(self):
+        response = exchange(self.admin_port, "GET", "/")
+        self.assertEqual(response.status, 200)
+        lines = response.body.decode().splitlines()
+        endpoints = {line.split()[1] for line in lines}
+        self.assertTrue({"/", "/ready", "/modules", "/stats"} <= endpoints, lines)
+        self.assertTrue(all(len(line.split(None, 2)) == 3 for line in lines), lines)  # each has its help
+        missing = exchange(self.admin_port, "GET", "/no-such-endpoint")
+        self.assertEqual(missing.status, 404)
+        self.assertIn(b"GET /stats", missing.body)
+        self.assertEqual(exchange(self.admin_port, "POST", "/stats").status, 405)
+
     def test_admin_modules_lists_the_headers_module(self):
         response = exchange(self.admin_port, "GET", "/modules")
         self.assertEqual(response.status, 200)

@@ -296,6 +296,13 @@ class RetryTest(IntegrationTestCase):
         self.assertEqual(abi_by_name["old_abi_1_0"], "1.0")
         self.assertEqual(abi_by_name["retry"], "1.2")
 
+    def test_a_retrying_listener_keeps_a_replay_copy_of_each_request(self):
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 1})
+        for _ in range(3):
+            self.assertEqual(exchange(self.port, method="POST", path="/echo", body=b"kept").status, 200)
+        self.assertEqual(self.stats()["upstream_rq_replay_kept"], 3)
+
     def test_modules_built_against_abi_1_0_and_1_1_run_beside_1_2_modules(self):
         upstream = self.start_upstream()
         fixtures = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi")

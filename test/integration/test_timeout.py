@@ -54,6 +54,24 @@ class TimeoutTest(IntegrationTestCase):
         response = exchange(self.port, path=path, headers=headers, timeout=10)
         return response, time.monotonic() - started
 
+    def replay_copies(self) -> int:
+        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
+            if line.startswith("upstream_rq_replay_kept: "):
+                return int(line.split(": ")[1])
+        self.fail("no upstream_rq_replay_kept in /stats")
+
+    def test_a_timeout_only_listener_keeps_no_replay_copy_of_requests(self):
+        # The timeout module implements attempt_finished (to restart its idle
+        # clock) but never retries: its listener must not pay for replay.
+        self.admin_port = free_port()
+        admin = f"admin: {{ address: 127.0.0.1, port: {self.admin_port} }}\n"
+        self.proxy = self.start_proxy(admin + timeout_config(self.port, self.upstream.port, "{ request_timeout_ms: 5000 }"),
+                                      self.port)
+        for _ in range(3):
+            response = exchange(self.port, method="POST", path="/echo", body=b"x" * 4096)
+            self.assertEqual(response.status, 200)
+        self.assertEqual(self.replay_copies(), 0)
+
     def test_request_timeout_answers_504_and_drops_the_upstream_connection(self):
         self.serve("{ request_timeout_ms: 500 }")
         response, elapsed = self.timed_exchange("/delay/3000")
