@@ -3,7 +3,7 @@
 namespace switchyard::router {
 
 UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                                 upstream::HostPool& pool, config::ClusterCounters& counters, bool head_request,
+                                 upstream::ConnectionPool& pool, config::ClusterCounters& counters, bool head_request,
                                  bool idempotent)
     : events_(events),
       number_(number),
@@ -34,7 +34,7 @@ void UpstreamAttempt::start(std::string&& request, bool hold) {
   pool_.request(*this);
 }
 
-void UpstreamAttempt::onPoolReady(upstream::UpstreamConnection& connection, bool reused) {
+void UpstreamAttempt::onPoolReady(upstream::PooledConnection& connection, bool reused) {
   setWaitingForPool(false);
   connection_ = &connection;
   connection_reused_ = reused;
@@ -94,7 +94,7 @@ void UpstreamAttempt::release(bool reuse) {
   }
   released_ = true;
   if (connection_ == nullptr) return;
-  upstream::UpstreamConnection* connection = connection_;
+  upstream::PooledConnection* connection = connection_;
   connection_ = nullptr;
   connection->detach();
   if (reuse && request_sent_ && response_complete_ && pending_.empty()) {
@@ -150,7 +150,7 @@ void UpstreamAttempt::onUpstreamFailure(upstream::UpstreamFailure failure, const
                !stale_connection_copy_.empty() && connection_ != nullptr &&
                connection_->responseBytesReceived() == 0;
   if (stale) {
-    upstream::UpstreamConnection* broken = connection_;
+    upstream::PooledConnection* broken = connection_;
     connection_ = nullptr;
     broken->close();
     stale_connection_retried_ = true;

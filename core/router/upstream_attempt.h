@@ -11,8 +11,7 @@
 #include <string>
 
 #include "config/proxy_config.h"
-#include "upstream/host_pool.h"
-#include "upstream/upstream_connection.h"
+#include "upstream/connection_pool.h"
 
 namespace switchyard::router {
 
@@ -37,7 +36,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   // `idempotent`: the request may be sent again if a reused connection
   // turns out to have been closed by the upstream (see onUpstreamFailure).
   UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                  upstream::HostPool& pool, config::ClusterCounters& counters, bool head_request, bool idempotent);
+                  upstream::ConnectionPool& pool, config::ClusterCounters& counters, bool head_request, bool idempotent);
   // Cancels whatever is still going on (pool request, connection).
   ~UpstreamAttempt() override;
   UpstreamAttempt(const UpstreamAttempt&) = delete;
@@ -78,7 +77,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   bool responseComplete() const { return response_complete_; }
 
  private:
-  void onPoolReady(upstream::UpstreamConnection& connection, bool reused) override;
+  void onPoolReady(upstream::PooledConnection& connection, bool reused) override;
   void onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
   void onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) override;
   void onUpstreamBody(std::string_view data) override;
@@ -92,11 +91,11 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   const uint32_t number_;
   const bool hedged_;
   const size_t endpoint_index_;
-  upstream::HostPool& pool_;
+  upstream::ConnectionPool& pool_;
   config::ClusterCounters& counters_;
   const bool head_request_;
   const bool idempotent_;
-  upstream::UpstreamConnection* connection_ = nullptr;
+  upstream::PooledConnection* connection_ = nullptr;
   bool connection_reused_ = false;
   // The whole request as first written to a reused connection, kept to send
   // once more on a fresh one if the reused one proves stale; emptied after.

@@ -117,7 +117,7 @@ void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
   size_t host = cluster_->balancer.pick(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid);
   if (std::find(tried_hosts_.begin(), tried_hosts_.end(), host) == tried_hosts_.end()) tried_hosts_.push_back(host);
-  upstream::HostPool& pool = *cluster_->pools[host];
+  upstream::ConnectionPool& pool = *cluster_->pools[host];
   upstream_host_text_ = pool.endpoint().text;
   uint32_t number = ++attempt_count_;
 
@@ -309,6 +309,10 @@ void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::
     default:
       break;
   }
+  // Nothing is in flight or pending: the request is over. Closing first
+  // makes whatever runs inside the report (a local reply, a hook) find it
+  // closed, so the failure is reported once.
+  close();
   callbacks_.addResponseFlag(flag);
   callbacks_.onUpstreamFailed(status, body, reason);
 }
@@ -325,7 +329,8 @@ void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_vie
   }
   for (UpstreamAttempt* attempt : cancelled) {
     retire(*attempt, false);
-    reportFinished(*attempt, outcome, 0, nullptr, details);
+    // The attempt whose response is being judged already has its outcome.
+    if (judgement_ == nullptr || judgement_->attempt != attempt) reportFinished(*attempt, outcome, 0, nullptr, details);
   }
 }
 

@@ -7,14 +7,17 @@ namespace {
 constexpr size_t kMaxResponseHeadersBytes = 60 * 1024;
 }  // namespace
 
-ClusterManager::ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config) {
+ClusterManager::ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config)
+    : ClusterManager(config, [loop](const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint) {
+        return std::make_unique<HostPool>(loop, cluster, endpoint, kMaxResponseHeadersBytes);
+      }) {}
+
+ClusterManager::ClusterManager(const config::ProxyConfig& config, const PoolFactory& make_pool) {
   for (const auto& cluster : config.clusters) {
     std::vector<uint32_t> weights;
     for (const auto& endpoint : cluster->endpoints) weights.push_back(endpoint.weight);
     auto state = std::make_unique<ClusterState>(ClusterState{cluster.get(), RoundRobinBalancer(weights), {}});
-    for (const auto& endpoint : cluster->endpoints) {
-      state->pools.push_back(std::make_unique<HostPool>(loop, *cluster, endpoint, kMaxResponseHeadersBytes));
-    }
+    for (const auto& endpoint : cluster->endpoints) state->pools.push_back(make_pool(*cluster, endpoint));
     clusters_.push_back(std::move(state));
   }
 }

@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -17,12 +18,18 @@ namespace switchyard::upstream {
 struct ClusterState {
   const config::ClusterConfig* config;
   RoundRobinBalancer balancer;
-  std::vector<std::unique_ptr<HostPool>> pools;  // one per endpoint
+  std::vector<std::unique_ptr<ConnectionPool>> pools;  // one per endpoint
 };
 
 class ClusterManager {
  public:
+  // Makes the connection pool of one endpoint; tests pass fakes.
+  using PoolFactory =
+      std::function<std::unique_ptr<ConnectionPool>(const config::ClusterConfig&, const config::EndpointConfig&)>;
+
+  // With real keep-alive pools (HostPool) on `loop`.
   ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config);
+  ClusterManager(const config::ProxyConfig& config, const PoolFactory& make_pool);
   ClusterState& cluster(const config::ClusterConfig& config) { return *clusters_[config.index]; }
   void closeIdleConnections();
 

@@ -98,7 +98,9 @@ void HostPool::onConnectFailed(UpstreamConnection& connection, const std::string
   }
 }
 
-void HostPool::release(UpstreamConnection& connection) {
+void HostPool::release(PooledConnection& lent) {
+  // Every connection this pool lends is one of its own.
+  auto& connection = static_cast<UpstreamConnection&>(lent);
   connection.detach();
   if (closing_ || !connection.reusable()) {
     connection.close();

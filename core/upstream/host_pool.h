@@ -15,14 +15,7 @@
 
 namespace switchyard::upstream {
 
-class PoolCallbacks {
- public:
-  virtual ~PoolCallbacks() = default;
-  virtual void onPoolReady(UpstreamConnection& connection, bool reused) = 0;
-  virtual void onPoolFailure(UpstreamFailure failure, const std::string& reason) = 0;
-};
-
-class HostPool {
+class HostPool final : public ConnectionPool {
  public:
   HostPool(uv_loop_t* loop, const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint,
            size_t max_response_headers_bytes);
@@ -30,17 +23,17 @@ class HostPool {
 
   // Asks for a connection. The answer may come before this returns (an idle
   // connection) or later; call cancel() to withdraw the request.
-  void request(PoolCallbacks& callbacks);
+  void request(PoolCallbacks& callbacks) override;
   // The same, but never an idle connection: for a request whose reused
   // connection proved stale (the other idle ones may be too).
-  void requestNew(PoolCallbacks& callbacks);
-  void cancel(PoolCallbacks& callbacks);
+  void requestNew(PoolCallbacks& callbacks) override;
+  void cancel(PoolCallbacks& callbacks) override;
   // A borrowed connection comes back after its response.
-  void release(UpstreamConnection& connection);
+  void release(PooledConnection& connection) override;
   // Closes idle connections (drain) and refuses to keep new ones.
-  void closeIdle();
+  void closeIdle() override;
 
-  const config::EndpointConfig& endpoint() const { return endpoint_; }
+  const config::EndpointConfig& endpoint() const override { return endpoint_; }
   uint32_t activeConnections() const { return active_connections_; }
   size_t pendingRequests() const { return waiting_.size(); }
 

@@ -11,63 +11,41 @@
 #include <vector>
 
 #include "http/response_decoder.h"
+#include "upstream/connection_pool.h"
 
 namespace switchyard::upstream {
 
 class HostPool;
 
-enum class UpstreamFailure {
-  kConnectFailure,     // could not connect (refused, unreachable, timed out)
-  kResetBeforeHeaders, // closed or reset before a complete response head
-  kResetAfterHeaders,  // closed or reset in the middle of the body
-  kProtocolError,      // the response was malformed
-};
-
-const char* upstreamFailureName(UpstreamFailure failure);
-
-// Implemented by whoever borrows a busy connection (a stream's upstream
-// request).
-class UpstreamResponseHandler {
- public:
-  virtual ~UpstreamResponseHandler() = default;
-  virtual void onUpstreamHeaders(http::HeaderMap&& headers, const http::ResponseInfo& info) = 0;
-  virtual void onUpstreamBody(std::string_view data) = 0;
-  virtual void onUpstreamTrailers(http::HeaderMap&& trailers) = 0;
-  virtual void onUpstreamComplete() = 0;
-  virtual void onUpstreamFailure(UpstreamFailure failure, const std::string& reason) = 0;
-  // The write queue fell below the low watermark after being above the high.
-  virtual void onUpstreamWriteDrained() = 0;
-};
-
-class UpstreamConnection : private http::ResponseDecoderCallbacks {
+class UpstreamConnection final : public PooledConnection, private http::ResponseDecoderCallbacks {
  public:
   UpstreamConnection(HostPool& pool, uv_loop_t* loop, size_t max_response_headers_bytes);
 
   // Starts connecting; the pool hears onConnected/onConnectFailed.
   void connect(const sockaddr_storage& address, uint64_t timeout_ms);
   // Lends the connection to a request; `handler` gets the response.
-  void attach(UpstreamResponseHandler* handler, bool request_is_head);
+  void attach(UpstreamResponseHandler* handler, bool request_is_head) override;
   // Takes it back. The connection is reusable only if the response completed
   // cleanly and the upstream allows keep-alive.
-  void detach();
+  void detach() override;
   // Copies `data` into the socket's write queue.
-  void write(std::string&& data);
+  void write(std::string&& data) override;
   // Flow control of the response direction.
-  void pauseReading();
-  void resumeReading();
-  size_t writeQueueBytes() const;
+  void pauseReading() override;
+  void resumeReading() override;
+  size_t writeQueueBytes() const override;
   bool reusable() const;
   // Closes the socket; the object deletes itself afterwards.
-  void close();
+  void close() override;
   // Start watching an idle connection for a close or stray bytes.
   void watchWhileIdle();
   // How long the connection sat idle in its pool before this request.
-  uint64_t idleMs() const;
+  uint64_t idleMs() const override;
 
   bool connected() const { return connected_; }
   uint64_t requestsServed() const { return requests_served_; }
   // Bytes read since the current request attached.
-  uint64_t responseBytesReceived() const { return response_bytes_received_; }
+  uint64_t responseBytesReceived() const override { return response_bytes_received_; }
 
  private:
   static void onConnect(uv_connect_t* request, int status);
