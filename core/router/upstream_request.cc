@@ -263,6 +263,8 @@ bool UpstreamRequest::reportFinished(const UpstreamAttempt& attempt, sy_attempt_
                               ? reinterpret_cast<const sy_headers*>(response_headers)
                               : nullptr;
   info.details = sliceOf(details);
+  SY_LOG(kDebug, "attempt %u to %s: %s %d (%.*s)", attempt.number(), attempt.hostText().c_str(),
+         sy_attempt_outcome_name(outcome), status, int(details.size()), details.data());
   Judgement judgement{&attempt};
   Judgement* outer = judgement_;
   judgement_ = outcome == SY_ATTEMPT_RESPONSE ? &judgement : nullptr;
@@ -470,8 +472,6 @@ void UpstreamRequest::onAttemptFailure(UpstreamAttempt& attempt, upstream::Upstr
                                        const std::string& reason) {
   if (closed_) return;
   EntryGuard guard(*this);
-  SY_LOG(kDebug, "attempt %u to %s failed (%s): %s", attempt.number(), attempt.hostText().c_str(),
-         upstream::upstreamFailureName(failure), reason.c_str());
   if (&attempt == accepted_) {
     // The accepted response broke off: nothing can be retried any more.
     retire(attempt, false);

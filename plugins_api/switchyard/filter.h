@@ -222,29 +222,50 @@ typedef int (*sy_header_visit_fn)(void *user_data, sy_slice name,
 /* Upstream attempts (ABI 1.1)                                              */
 /* ------------------------------------------------------------------------ */
 
-/* ABI 1.1: how one upstream attempt ended. */
+/* ABI 1.1: how one upstream attempt ended, from one table (ABI 1.2):
+ * X(constant, value, name). The names are what logs print.
+ *   RESPONSE: response headers arrived; sy_attempt_info.status and
+ *     .response_headers tell what they say.
+ *   CONNECT_FAILURE: no connection to the chosen host (refused, unreachable,
+ *     connect timeout).
+ *   RESET_BEFORE_HEADERS: the connection failed or closed, or the response
+ *     was malformed, before response headers arrived.
+ *   RESET_AFTER_HEADERS: the same after the attempt's response was accepted:
+ *     its body was cut short. Reported as a second outcome of that attempt;
+ *     nothing can be retried any more.
+ *   TIMED_OUT: a filter cancelled the attempt with attempt_cancel(...,
+ *     TIMED_OUT).
+ *   CANCELLED: cancelled for any other reason: another attempt's response
+ *     won, the stream was answered locally or reset, or a filter called
+ *     attempt_cancel(..., CANCELLED). */
+#define SY_ATTEMPT_OUTCOME_TABLE(X)                                           \
+  X(SY_ATTEMPT_RESPONSE, 0, "response")                                       \
+  X(SY_ATTEMPT_CONNECT_FAILURE, 1, "connect_failure")                         \
+  X(SY_ATTEMPT_RESET_BEFORE_HEADERS, 2, "reset_before_headers")               \
+  X(SY_ATTEMPT_RESET_AFTER_HEADERS, 3, "reset_after_headers")                 \
+  X(SY_ATTEMPT_TIMED_OUT, 4, "timed_out")                                     \
+  X(SY_ATTEMPT_CANCELLED, 5, "cancelled")
+
 typedef enum sy_attempt_outcome {
-  /* Response headers arrived; sy_attempt_info.status and .response_headers
-   * tell what they say. */
-  SY_ATTEMPT_RESPONSE = 0,
-  /* No connection to the chosen host (refused, unreachable, connect
-   * timeout). */
-  SY_ATTEMPT_CONNECT_FAILURE = 1,
-  /* The connection failed or closed, or the response was malformed, before
-   * response headers arrived. */
-  SY_ATTEMPT_RESET_BEFORE_HEADERS = 2,
-  /* The same after the attempt's response was accepted: its body was cut
-   * short. Reported as a second outcome of that attempt; nothing can be
-   * retried any more. */
-  SY_ATTEMPT_RESET_AFTER_HEADERS = 3,
-  /* A filter cancelled the attempt with attempt_cancel(..., TIMED_OUT). */
-  SY_ATTEMPT_TIMED_OUT = 4,
-  /* Cancelled for any other reason: another attempt's response won, the
-   * stream was answered locally or reset, or a filter called
-   * attempt_cancel(..., CANCELLED). */
-  SY_ATTEMPT_CANCELLED = 5,
+#define SY_ATTEMPT_OUTCOME_ENUM(name, value, text) name = value,
+  SY_ATTEMPT_OUTCOME_TABLE(SY_ATTEMPT_OUTCOME_ENUM)
+#undef SY_ATTEMPT_OUTCOME_ENUM
   SY_ATTEMPT_OUTCOME_FORCE_INT32 = 0x7fffffff
 } sy_attempt_outcome;
+
+/* ABI 1.2: the name of an outcome, e.g. "timed_out"; "unknown" for a value
+ * not in the table. */
+static inline const char *sy_attempt_outcome_name(sy_attempt_outcome outcome) {
+  switch (outcome) {
+#define SY_ATTEMPT_OUTCOME_CASE(name, value, text)                            \
+  case name:                                                                  \
+    return text;
+    SY_ATTEMPT_OUTCOME_TABLE(SY_ATTEMPT_OUTCOME_CASE)
+#undef SY_ATTEMPT_OUTCOME_CASE
+  default:
+    return "unknown";
+  }
+}
 
 /* ABI 1.1: one upstream attempt, as attempt_started and attempt_finished see
  * it. Host-owned and valid only during the hook. Check `size` (with

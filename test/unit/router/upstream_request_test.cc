@@ -101,12 +101,10 @@ class RecordingStream final : public UpstreamRequestCallbacks {
     if (on_started) on_started(attempt);
   }
   void runAttemptFinished(const sy_attempt_info& attempt) override {
-    static const char* const kOutcomes[] = {"response", "connect_failure", "reset_before_headers",
-                                            "reset_after_headers", "timed_out", "cancelled"};
     std::string event = "finished ";
     event += std::to_string(attempt.number);
     event += ' ';
-    event += kOutcomes[attempt.outcome];
+    event += sy_attempt_outcome_name(attempt.outcome);
     if (attempt.outcome == SY_ATTEMPT_RESPONSE) {
       event += ' ';
       event += std::to_string(attempt.status);
