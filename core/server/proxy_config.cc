@@ -71,6 +71,7 @@ std::shared_ptr<const ProxyConfig> buildProxyConfig(std::shared_ptr<const config
       endpoint.weight = endpoint_proto.weight() == 0 ? 1 : endpoint_proto.weight();
       cluster->endpoints.push_back(endpoint);
     }
+    cluster->lb_policy = cluster_proto.lb_policy();
     cluster->connect_timeout_ms = durationMs(cluster_proto.has_connect_timeout(),
                                              cluster_proto.connect_timeout(), kDefaultConnectTimeoutMs);
     cluster->idle_timeout_ms = durationMs(cluster_proto.has_idle_timeout(),

@@ -245,7 +245,7 @@ void Stream::routeRequest(http::HeaderMap& headers, bool end_stream) {
 
 void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  size_t endpoint = cluster_->balancer.pick(exclude_tried_hosts ? tried_endpoints_ : kNoHostsToAvoid);
+  size_t endpoint = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_endpoints_ : kNoHostsToAvoid);
   if (std::find(tried_endpoints_.begin(), tried_endpoints_.end(), endpoint) == tried_endpoints_.end()) {
     tried_endpoints_.push_back(endpoint);
   }
@@ -274,9 +274,9 @@ void Stream::startAttempt(bool hedged, bool exclude_tried_hosts) {
   std::string request;
   http::appendRequestHead(request, attempt_headers);
   request.append(replay_body_);
-  auto attempt = std::make_unique<UpstreamAttempt>(static_cast<AttemptEvents&>(*this), number, hedged, endpoint,
-                                                   pool, *cluster_counters_, request_method_ == "HEAD",
-                                                   http::isIdempotentMethod(request_method_));
+  auto attempt = std::make_unique<UpstreamAttempt>(
+      static_cast<AttemptEvents&>(*this), number, hedged, endpoint, pool, cluster_->hosts, *cluster_counters_,
+      request_method_ == "HEAD", http::isIdempotentMethod(request_method_));
   if (upstream_request_complete_) attempt->markRequestSent();
   UpstreamAttempt& started = *attempt;
   attempts_.push_back(std::move(attempt));

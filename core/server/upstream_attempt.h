@@ -12,6 +12,7 @@
 
 #include "server/proxy_config.h"
 #include "upstream/host_pool.h"
+#include "upstream/host_set.h"
 #include "upstream/upstream_connection.h"
 
 namespace switchyard::server {
@@ -36,8 +37,11 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
  public:
   // `idempotent`: the request may be sent again if a reused connection
   // turns out to have been closed by the upstream (see onUpstreamFailure).
+  // `hosts` counts the attempt as active on its host from start() until it
+  // fails or is released (least-request reads that count).
   UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                  upstream::HostPool& pool, ClusterCounters& counters, bool head_request, bool idempotent);
+                  upstream::HostPool& pool, upstream::HostSet& hosts, ClusterCounters& counters,
+                  bool head_request, bool idempotent);
   // Cancels whatever is still going on (pool request, connection).
   ~UpstreamAttempt() override;
   UpstreamAttempt(const UpstreamAttempt&) = delete;
@@ -87,12 +91,14 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   void onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
   void onUpstreamWriteDrained() override;
   void setWaitingForPool(bool waiting);
+  void setActiveOnHost(bool active);
 
   AttemptEvents& events_;
   const uint32_t number_;
   const bool hedged_;
   const size_t endpoint_index_;
   upstream::HostPool& pool_;
+  upstream::HostSet& hosts_;
   ClusterCounters& counters_;
   const bool head_request_;
   const bool idempotent_;
@@ -103,6 +109,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   std::string stale_connection_copy_;
   bool stale_connection_retried_ = false;
   bool waiting_for_pool_ = false;
+  bool active_on_host_ = false;
   bool released_ = false;
   bool request_sent_ = false;
   bool response_complete_ = false;
