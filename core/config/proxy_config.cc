@@ -34,6 +34,7 @@ std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index
     endpoint.weight = endpoint_proto.weight() == 0 ? 1 : endpoint_proto.weight();
     cluster->endpoints.push_back(endpoint);
   }
+  cluster->lb_policy = proto.lb_policy();
   cluster->connect_timeout_ms =
       durationMs(proto.has_connect_timeout(), proto.connect_timeout(), kDefaultConnectTimeoutMs);
   cluster->idle_timeout_ms = durationMs(proto.has_idle_timeout(), proto.idle_timeout(), kDefaultUpstreamIdleTimeoutMs);

@@ -56,6 +56,7 @@ struct ClusterConfig {
   std::string name;
   size_t index = 0;  // dense, for per-worker cluster state
   std::vector<EndpointConfig> endpoints;
+  Cluster::LbPolicy lb_policy = Cluster::ROUND_ROBIN;
   uint64_t connect_timeout_ms = 0;
   uint64_t idle_timeout_ms = 0;
   uint32_t max_connections = 0;

@@ -3,13 +3,14 @@
 namespace switchyard::router {
 
 UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                                 upstream::ConnectionPool& pool, config::ClusterCounters& counters, bool head_request,
-                                 bool idempotent)
+                                 upstream::ConnectionPool& pool, upstream::HostSet& hosts,
+                                 config::ClusterCounters& counters, bool head_request, bool idempotent)
     : events_(events),
       number_(number),
       hedged_(hedged),
       endpoint_index_(endpoint_index),
       pool_(pool),
+      hosts_(hosts),
       counters_(counters),
       head_request_(head_request),
       idempotent_(idempotent) {}
@@ -26,9 +27,20 @@ void UpstreamAttempt::setWaitingForPool(bool waiting) {
   }
 }
 
+void UpstreamAttempt::setActiveOnHost(bool active) {
+  if (active == active_on_host_) return;
+  active_on_host_ = active;
+  if (active) {
+    hosts_.onRequestStarted(endpoint_index_);
+  } else {
+    hosts_.onRequestFinished(endpoint_index_);
+  }
+}
+
 void UpstreamAttempt::start(std::string&& request, bool hold) {
   pending_ = std::move(request);
   held_ = hold;
+  setActiveOnHost(true);
   setWaitingForPool(true);
   // May answer before returning (an idle pooled connection).
   pool_.request(*this);
@@ -50,6 +62,7 @@ void UpstreamAttempt::onPoolReady(upstream::PooledConnection& connection, bool r
 
 void UpstreamAttempt::onPoolFailure(upstream::UpstreamFailure failure, const std::string& reason) {
   setWaitingForPool(false);
+  setActiveOnHost(false);
   released_ = true;
   events_.onAttemptFailure(*this, failure, reason);
 }
@@ -92,6 +105,7 @@ void UpstreamAttempt::release(bool reuse) {
     pool_.cancel(*this);
     setWaitingForPool(false);
   }
+  setActiveOnHost(false);
   released_ = true;
   if (connection_ == nullptr) return;
   upstream::PooledConnection* connection = connection_;

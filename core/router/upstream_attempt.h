@@ -12,6 +12,7 @@
 
 #include "config/proxy_config.h"
 #include "upstream/connection_pool.h"
+#include "upstream/host_set.h"
 
 namespace switchyard::router {
 
@@ -35,8 +36,11 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
  public:
   // `idempotent`: the request may be sent again if a reused connection
   // turns out to have been closed by the upstream (see onUpstreamFailure).
+  // `hosts` counts the attempt as active on its host from start() until it
+  // fails or is released (least-request reads that count).
   UpstreamAttempt(AttemptEvents& events, uint32_t number, bool hedged, size_t endpoint_index,
-                  upstream::ConnectionPool& pool, config::ClusterCounters& counters, bool head_request, bool idempotent);
+                  upstream::ConnectionPool& pool, upstream::HostSet& hosts, config::ClusterCounters& counters,
+                  bool head_request, bool idempotent);
   // Cancels whatever is still going on (pool request, connection).
   ~UpstreamAttempt() override;
   UpstreamAttempt(const UpstreamAttempt&) = delete;
@@ -86,12 +90,14 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   void onUpstreamFailure(upstream::UpstreamFailure failure, const std::string& reason) override;
   void onUpstreamWriteDrained() override;
   void setWaitingForPool(bool waiting);
+  void setActiveOnHost(bool active);
 
   AttemptEvents& events_;
   const uint32_t number_;
   const bool hedged_;
   const size_t endpoint_index_;
   upstream::ConnectionPool& pool_;
+  upstream::HostSet& hosts_;
   config::ClusterCounters& counters_;
   const bool head_request_;
   const bool idempotent_;
@@ -102,6 +108,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   std::string stale_connection_copy_;
   bool stale_connection_retried_ = false;
   bool waiting_for_pool_ = false;
+  bool active_on_host_ = false;
   bool released_ = false;
   bool request_sent_ = false;
   bool response_complete_ = false;

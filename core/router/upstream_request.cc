@@ -115,7 +115,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  size_t host = cluster_->balancer.pick(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid);
+  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid);
   if (std::find(tried_hosts_.begin(), tried_hosts_.end(), host) == tried_hosts_.end()) tried_hosts_.push_back(host);
   upstream::ConnectionPool& pool = *cluster_->pools[host];
   upstream_host_text_ = pool.endpoint().text;
@@ -125,7 +125,7 @@ void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   // to change; without replay there is only ever this one attempt.
   http::HeaderMap attempt_headers = replay_buffer_bytes_ > 0 ? head_ : std::move(head_);
   auto attempt = std::make_unique<UpstreamAttempt>(static_cast<AttemptEvents&>(*this), number, hedged, host, pool,
-                                                   *cluster_counters_, method_ == "HEAD",
+                                                   cluster_->hosts, *cluster_counters_, method_ == "HEAD",
                                                    http::isIdempotentMethod(method_));
   callbacks_.runAttemptStarted(attemptInfo(*attempt), attempt_headers);
   if (closed_) return;

@@ -1,5 +1,7 @@
 #include "upstream/cluster_manager.h"
 
+#include "upstream/host_pool.h"
+
 namespace switchyard::upstream {
 
 namespace {
@@ -7,16 +9,20 @@ namespace {
 constexpr size_t kMaxResponseHeadersBytes = 60 * 1024;
 }  // namespace
 
+ClusterState::ClusterState(const config::ClusterConfig& cluster, std::mt19937_64 random)
+    : config(&cluster), hosts(cluster.endpoints), balancer(makeLoadBalancer(cluster.lb_policy, hosts, random)) {}
+
 ClusterManager::ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config)
     : ClusterManager(config, [loop](const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint) {
         return std::make_unique<HostPool>(loop, cluster, endpoint, kMaxResponseHeadersBytes);
       }) {}
 
 ClusterManager::ClusterManager(const config::ProxyConfig& config, const PoolFactory& make_pool) {
+  // Every worker and cluster draws its own sequence: workers that started
+  // together must not all send their first random picks to the same host.
+  std::random_device seed_source;
   for (const auto& cluster : config.clusters) {
-    std::vector<uint32_t> weights;
-    for (const auto& endpoint : cluster->endpoints) weights.push_back(endpoint.weight);
-    auto state = std::make_unique<ClusterState>(ClusterState{cluster.get(), RoundRobinBalancer(weights), {}});
+    auto state = std::make_unique<ClusterState>(*cluster, std::mt19937_64(seed_source()));
     for (const auto& endpoint : cluster->endpoints) state->pools.push_back(make_pool(*cluster, endpoint));
     clusters_.push_back(std::move(state));
   }

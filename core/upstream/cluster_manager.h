@@ -1,24 +1,34 @@
-// ClusterManager: one worker's view of every cluster — a load balancer and
-// a connection pool per endpoint. Built from the shared ProxyConfig; the
-// state inside is the worker's alone, so nothing here is locked.
+// ClusterManager: one worker's view of every cluster — its hosts, a load
+// balancer over them, and a connection pool per host. Built from the shared
+// ProxyConfig; the state inside is the worker's alone, so nothing here is
+// locked.
 #pragma once
 
 #include <uv.h>
 
 #include <functional>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "config/proxy_config.h"
-#include "upstream/host_pool.h"
+#include "upstream/connection_pool.h"
+#include "upstream/host_set.h"
 #include "upstream/load_balancer.h"
 
 namespace switchyard::upstream {
 
 struct ClusterState {
+  // `random` becomes the balancer's own generator.
+  ClusterState(const config::ClusterConfig& config, std::mt19937_64 random);
+  // The balancer keeps a reference to `hosts`.
+  ClusterState(const ClusterState&) = delete;
+  ClusterState& operator=(const ClusterState&) = delete;
+
   const config::ClusterConfig* config;
-  RoundRobinBalancer balancer;
-  std::vector<std::unique_ptr<ConnectionPool>> pools;  // one per endpoint
+  HostSet hosts;
+  std::unique_ptr<LoadBalancer> balancer;              // by config->lb_policy, over `hosts`
+  std::vector<std::unique_ptr<ConnectionPool>> pools;  // one per host, same index
 };
 
 class ClusterManager {

@@ -1,26 +1,45 @@
-// Smooth weighted round robin (as nginx does it): every pick adds each
-// endpoint's weight to its current score, takes the highest, and subtracts
-// the total from the winner. Weights 5,1,1 give a,a,b,a,c,a,a rather than
-// a burst of five a's. One instance per cluster per worker; not thread-safe.
+// LoadBalancer: picks the host for each attempt of a request, by the
+// cluster's lb_policy. One instance per cluster per worker, reading that
+// worker's HostSet; not thread-safe.
+//
+// Every policy chooses among the same candidates:
+//  1. The healthy hosts (no HostHealthFlag set). When none is healthy, every
+//     host: panic mode, as in Envoy. A host that may have recovered is a
+//     better bet than failing every request while health is unknown.
+//  2. Of those, the hosts not in `avoid` (the ones this request already
+//     tried), unless that leaves none: another try on a tried host beats no
+//     try at all.
+// Then each policy picks among the candidates:
+//  ROUND_ROBIN    smooth weighted round robin (see round_robin_balancer.h).
+//  LEAST_REQUEST  power of two choices: two distinct candidates drawn at
+//                 random in proportion to weight; the one with fewer active
+//                 requests per unit of weight wins, the first drawn on a tie
+//                 (see least_request_balancer.h).
+//  RANDOM         one candidate drawn at random in proportion to weight.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
+#include <memory>
+#include <random>
 #include <vector>
+
+#include "config.pb.h"
+#include "upstream/host_set.h"
 
 namespace switchyard::upstream {
 
-class RoundRobinBalancer {
+class LoadBalancer {
  public:
-  explicit RoundRobinBalancer(std::vector<uint32_t> weights);
-  // Index of the next endpoint, skipping those listed in `avoid` (the hosts
-  // a request already tried) unless that would leave none.
-  size_t pick(const std::vector<size_t>& avoid = {});
-
- private:
-  std::vector<uint32_t> weights_;
-  std::vector<int64_t> current_;
-  int64_t total_ = 0;
+  virtual ~LoadBalancer() = default;
+  // Index of the host for the next attempt. Skips hosts listed in `avoid`
+  // (the hosts this request already tried) unless that leaves none, and
+  // unhealthy hosts unless none is healthy (then: panic mode, above).
+  virtual size_t chooseHost(const std::vector<size_t>& avoid) = 0;
 };
+
+// `hosts` must outlive the balancer and hold at least one host. `random` is
+// the policy's own generator; callers seed it, tests with a fixed seed.
+std::unique_ptr<LoadBalancer> makeLoadBalancer(config::Cluster::LbPolicy policy, const HostSet& hosts,
+                                               std::mt19937_64 random);
 
 }  // namespace switchyard::upstream

@@ -62,6 +62,7 @@ TEST(ConfigLoader, LoadsValidYamlFile) {
   EXPECT_EQ(route.filter_overrides().at("retry").fields().at("attempts").number_value(), 1);
 
   ASSERT_EQ(bootstrap.clusters_size(), 1);
+  EXPECT_EQ(bootstrap.clusters(0).lb_policy(), Cluster::LEAST_REQUEST);
   EXPECT_EQ(bootstrap.clusters(0).connect_timeout().nanos(), 500'000'000);
   EXPECT_EQ(bootstrap.clusters(0).endpoints(1).address(), "::1");
   EXPECT_EQ(bootstrap.admin().port(), 9901u);
@@ -120,8 +121,10 @@ TEST(ConfigLoader, WrongTypesAcrossTheSchema) {
             Errors{"test.yaml: admin.port: expected an integer from 0 to 4294967295, got number 1.5"});
   EXPECT_EQ(yamlErrors("admin: {port: -1}\n"),
             Errors{"test.yaml: admin.port: expected an integer from 0 to 4294967295, got number -1"});
-  EXPECT_EQ(yamlErrors("clusters: [{lb_policy: RANDOM}]\n"),
-            Errors{"test.yaml: clusters[0].lb_policy: expected one of ROUND_ROBIN, got string \"RANDOM\""});
+  EXPECT_EQ(
+      yamlErrors("clusters: [{lb_policy: MAGLEV}]\n"),
+      Errors{"test.yaml: clusters[0].lb_policy: expected one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, got "
+             "string \"MAGLEV\""});
   EXPECT_EQ(yamlErrors("clusters: [{connect_timeout: 5}]\n"),
             Errors{"test.yaml: clusters[0].connect_timeout: expected a duration in seconds such as \"0.25s\" "
                    "or \"3s\", got number 5"});

@@ -1,0 +1,36 @@
+#include "upstream/host_candidates.h"
+
+#include <algorithm>
+
+namespace switchyard::upstream {
+
+bool isRoutable(const HostSet& hosts, size_t host) {
+  return hosts.healthyCount() == 0 || hosts.healthy(host);
+}
+
+void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
+                      std::vector<size_t>& candidates) {
+  candidates.clear();
+  for (size_t host = 0; host < hosts.size(); ++host) {
+    if (isRoutable(hosts, host) && std::find(avoid.begin(), avoid.end(), host) == avoid.end()) {
+      candidates.push_back(host);
+    }
+  }
+  if (!candidates.empty()) return;
+  for (size_t host = 0; host < hosts.size(); ++host) {
+    if (isRoutable(hosts, host)) candidates.push_back(host);
+  }
+}
+
+size_t drawByWeight(const HostSet& hosts, std::span<const size_t> candidates, std::mt19937_64& random) {
+  uint64_t total = 0;
+  for (size_t host : candidates) total += hosts.weight(host);
+  uint64_t point = std::uniform_int_distribution<uint64_t>(0, total - 1)(random);
+  for (size_t host : candidates) {
+    if (point < hosts.weight(host)) return host;
+    point -= hosts.weight(host);
+  }
+  return candidates.back();  // unreachable: point < total
+}
+
+}  // namespace switchyard::upstream
