@@ -6,6 +6,7 @@
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
 #include "http/method.h"
+#include "router/upstream_head.h"
 #include "stats/metric_registry.h"
 
 namespace switchyard::router {
@@ -91,22 +92,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
   cluster_counters_->active_requests.fetch_add(1, std::memory_order_relaxed);
   method_ = std::string(headers.get(":method").value_or(""));
 
-  RouteTable::applyRewrites(*route_, headers);
-  head_ = headers;
-  http::removeHopByHopHeaders(head_);
-  if (auto forwarded = head_.get("x-forwarded-for")) {
-    head_.set("x-forwarded-for", std::string(*forwarded) + ", " + client_ip);
-  } else {
-    head_.add("x-forwarded-for", client_ip);
-  }
-  head_.set("x-forwarded-proto", "http");
-  // Framing follows the headers the filters left, not the client's: a
-  // filter that changes the body's length removes content-length, and the
-  // body then goes upstream chunked.
-  if (!end_stream && !head_.get("content-length")) {
-    request_chunked_ = true;
-    head_.add("transfer-encoding", "chunked");
-  }
+  head_ = upstreamHead(*route_, headers, end_stream, client_ip, &request_chunked_);
   request_complete_ = end_stream;
   if (replay_buffer_bytes_ > 0) record(stats::CoreMetrics::get().upstream_rq_replay_kept);
   startAttempt(false, false);
@@ -286,37 +272,13 @@ void UpstreamRequest::retire(UpstreamAttempt& attempt, bool reuse_connection) {
 void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason) {
   if (closed_ || accepted_ != nullptr) return;
   if (retry_pending_ || !attempts_.empty() || !queued_hedges_.empty()) return;  // something else may answer
-  // A connection that closed or broke before a whole response head.
-  int status = 502;
-  sy_response_flag flag = SY_FLAG_UPSTREAM_CONNECTION_TERMINATION;
-  std::string body = "upstream error: " + reason + "\n";
-  switch (outcome) {
-    case SY_ATTEMPT_CONNECT_FAILURE:
-      status = 503;
-      flag = SY_FLAG_UPSTREAM_CONNECTION_FAILURE;
-      body = "upstream connect error: " + reason + "\n";
-      break;
-    case SY_ATTEMPT_TIMED_OUT:
-      status = 504;
-      flag = SY_FLAG_UPSTREAM_TIMEOUT;
-      body = "upstream request timeout\n";
-      break;
-    case SY_ATTEMPT_CANCELLED:
-      // A filter cancelled the last attempt without retrying: the proxy
-      // itself ended the exchange.
-      status = 503;
-      flag = SY_FLAG_LOCAL_RESET;
-      body = "upstream request cancelled\n";
-      break;
-    default:
-      break;
-  }
+  FailureReply reply = failureReplyFor(outcome, reason);
   // Nothing is in flight or pending: the request is over. Closing first
   // makes whatever runs inside the report (a local reply, a hook) find it
   // closed, so the failure is reported once.
   close();
-  callbacks_.addResponseFlag(flag);
-  callbacks_.onUpstreamFailed(status, body, reason);
+  callbacks_.addResponseFlag(reply.flag);
+  callbacks_.onUpstreamFailed(reply.status, reply.body, reason);
 }
 
 void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
