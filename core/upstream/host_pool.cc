@@ -44,6 +44,7 @@ void HostPool::requestNew(PoolCallbacks& callbacks) {
 
 void HostPool::cancel(PoolCallbacks& callbacks) {
   waiting_.remove(&callbacks);
+  failing_.remove(&callbacks);
   for (auto& entry : connecting_) {
     // The connection keeps going and joins the idle list when it connects.
     if (entry.callbacks == &callbacks) entry.callbacks = nullptr;
@@ -91,10 +92,15 @@ void HostPool::onConnectFailed(UpstreamConnection& connection, const std::string
   std::string message = "upstream connect error to " + endpoint_.text + ": " + reason;
   if (callbacks != nullptr) callbacks->onPoolFailure(UpstreamFailure::kConnectFailure, message);
   // Requests queued behind the limit would fail the same way.
+  // Those that ask again from inside a failure callback are not failed with
+  // them, and one that a callback cancels (or destroys) is not called.
   if (connecting_.empty()) {
-    auto waiting = std::move(waiting_);
-    waiting_.clear();
-    for (PoolCallbacks* waiter : waiting) waiter->onPoolFailure(UpstreamFailure::kConnectFailure, message);
+    failing_.splice(failing_.end(), waiting_);
+    while (!failing_.empty()) {
+      PoolCallbacks* waiter = failing_.front();
+      failing_.pop_front();
+      waiter->onPoolFailure(UpstreamFailure::kConnectFailure, message);
+    }
   }
 }
 

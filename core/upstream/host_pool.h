@@ -65,6 +65,7 @@ class HostPool final : public ConnectionPool {
   std::list<Idle> idle_;
   std::list<Connecting> connecting_;
   std::list<PoolCallbacks*> waiting_;
+  std::list<PoolCallbacks*> failing_;  // waiters being told of a connect failure
   bool closing_ = false;
 };
 
