@@ -3,8 +3,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "common/uv_util.h"
-#include "config/config_loader.h"
-#include "module/host_api.h"
+#include "config/field_path.h"
+#include "config/struct_merge.h"
+#include "module/config_access.h"
 
 namespace switchyard::server {
 
@@ -20,18 +21,24 @@ constexpr uint64_t kDefaultConnectTimeoutMs = 5'000;
 constexpr uint64_t kDefaultUpstreamIdleTimeoutMs = 60'000;
 constexpr uint32_t kDefaultMaxConnections = 1024;
 
+// Where a listener filter's config sits in the file, for error messages.
+std::string filterConfigPath(int listener_index, size_t filter_index) {
+  return "listeners[" + std::to_string(listener_index) + "].filters[" + std::to_string(filter_index) + "].config";
+}
+
 uint64_t durationMs(bool has, const google::protobuf::Duration& value, uint64_t fallback) {
   if (!has) return fallback;
   return uint64_t(google::protobuf::util::TimeUtil::DurationToMilliseconds(value));
 }
 
-std::shared_ptr<const module::FilterConfig> createFilterConfig(
-    const std::shared_ptr<module::LoadedModule>& module, const google::protobuf::Struct* config,
-    const std::string& filter_name, const std::string& context, std::vector<std::string>* errors) {
-  std::string json = config != nullptr ? config::structToJson(*config) : "{}";
-  sy_config_context metrics_context{filter_name};
+std::shared_ptr<const module::FilterConfig> createFilterConfig(const std::shared_ptr<module::LoadedModule>& module,
+                                                               module::ConfigAccess& config,
+                                                               const std::string& filter_name,
+                                                               const std::string& context,
+                                                               std::vector<std::string>* errors) {
+  sy_config_context config_context{filter_name, &config};
   std::string error;
-  auto created = module::FilterConfig::create(module, json, &metrics_context, context, &error);
+  auto created = module::FilterConfig::create(module, &config_context, context, &error);
   if (!created) errors->push_back(error);
   return created;
 }
@@ -116,8 +123,8 @@ std::shared_ptr<const ProxyConfig> buildProxyConfig(std::shared_ptr<const config
         listener->filters.push_back(FilterSlot{filter_proto.name(), nullptr});
         continue;
       }
-      auto config = createFilterConfig(module, filter_proto.has_config() ? &filter_proto.config() : nullptr,
-                                       filter_proto.name(), context, errors);
+      module::ConfigAccess access(filter_proto.config(), source + ": " + filterConfigPath(li, fi));
+      auto config = createFilterConfig(module, access, filter_proto.name(), context, errors);
       listener->filters.push_back(FilterSlot{filter_proto.name(), config});
     }
 
@@ -131,16 +138,30 @@ std::shared_ptr<const ProxyConfig> buildProxyConfig(std::shared_ptr<const config
 
     listener->routes = std::make_unique<router::RouteTable>(listener_proto);
     listener->route_overrides.resize(listener->routes->routeCount());
-    for (size_t route_id = 0; route_id < listener->routes->routeCount(); ++route_id) {
-      const router::RouteEntry& route = listener->routes->route(route_id);
-      auto& overrides = listener->route_overrides[route_id];
-      overrides.resize(listener->filters.size());
-      for (const auto& [filter_name, config_struct] : route.proto->filter_overrides()) {
-        for (size_t fi = 0; fi < listener->filters.size(); ++fi) {
-          if (listener->filters[fi].name != filter_name || !modules[fi]) continue;
-          std::string context = source + ": listeners[" + std::to_string(li) + "] '" + listener->name +
-                                "': route '" + route.name + "': filter_overrides." + filter_name;
-          overrides[fi] = createFilterConfig(modules[fi], &config_struct, filter_name, context, errors);
+    // Route ids count the routes of every virtual host in config order.
+    size_t route_id = 0;
+    for (int vi = 0; vi < listener_proto.virtual_hosts_size(); ++vi) {
+      const auto& host_proto = listener_proto.virtual_hosts(vi);
+      for (int ri = 0; ri < host_proto.routes_size(); ++ri, ++route_id) {
+        const router::RouteEntry& route = listener->routes->route(route_id);
+        auto& overrides = listener->route_overrides[route_id];
+        overrides.resize(listener->filters.size());
+        for (const auto& [filter_name, override_struct] : route.proto->filter_overrides()) {
+          for (size_t fi = 0; fi < listener->filters.size(); ++fi) {
+            // A listener config that was rejected is reported once, not
+            // again for every route that merges it.
+            if (listener->filters[fi].name != filter_name || !listener->filters[fi].listener_config) continue;
+            std::string context = source + ": listeners[" + std::to_string(li) + "] '" + listener->name +
+                                  "': route '" + route.name + "': filter_overrides." + filter_name;
+            const auto& listener_struct = listener_proto.filters(int(fi)).config();
+            std::string overrides_path = "listeners[" + std::to_string(li) + "].virtual_hosts[" +
+                                         std::to_string(vi) + "].routes[" + std::to_string(ri) +
+                                         "].filter_overrides";
+            module::ConfigAccess access(config::mergeStructs(listener_struct, override_struct),
+                                        source + ": " + filterConfigPath(li, fi), override_struct,
+                                        source + ": " + config::mapKeyPath(overrides_path, filter_name));
+            overrides[fi] = createFilterConfig(modules[fi], access, filter_name, context, errors);
+          }
         }
       }
     }
