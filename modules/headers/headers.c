@@ -3,8 +3,8 @@
  *
  * It is written in C11 against <switchyard/filter.h> and libc alone, as the
  * template for third-party filters: this file holds the module table and
- * the per-stream logic, config.c turns the JSON config into an immutable
- * headers_config, json.c is the JSON reader config.c uses. */
+ * the per-stream logic, headers_config.c reads the config through the
+ * host's typed config calls (ABI 1.2) into an immutable headers_config. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

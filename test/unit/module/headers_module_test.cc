@@ -57,6 +57,24 @@ class HeadersModuleTest : public ::testing::Test {
   std::shared_ptr<LoadedModule> module_;
 };
 
+TEST_F(HeadersModuleTest, DeclaresTheHeadersAbiVersion) {
+  EXPECT_EQ(module_->abi.major, SY_ABI_VERSION_MAJOR);
+  EXPECT_EQ(module_->abi.minor, SY_ABI_VERSION_MINOR);
+  EXPECT_EQ(module_->table->capabilities, 0u);
+}
+
+TEST(HeadersModuleHost, RefusesToLoadInAHostWithoutTypedConfigAccess) {
+  const sy_host_api host_1_1 = fake_host::truncatedTable(offsetof(sy_host_api, config_root), 1);
+  ModuleLoader loader{{SY_MODULE_BUILD_DIR}, &host_1_1};
+  std::string error;
+  EXPECT_EQ(loader.load("headers", "", kContext, &error), nullptr);
+  EXPECT_NE(error.find("(init_failed)"), std::string::npos) << error;
+  EXPECT_NE(error.find("headers reads its config through the typed config calls of filter ABI 1.2 (config_root "
+                       "and the rest), but this host (ABI 1.1) does not provide them"),
+            std::string::npos)
+      << error;
+}
+
 TEST_F(HeadersModuleTest, AcceptsAnEmptyConfig) {
   std::string error;
   EXPECT_NE(configure("{}", &error), nullptr) << error;

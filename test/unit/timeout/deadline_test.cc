@@ -1,4 +1,4 @@
-// The deadline arithmetic (modules/timeout/deadline.c): reading decimal
+// The deadline arithmetic (modules/timeout/timeout_deadline.c): reading decimal
 // values and timeout headers, lowering, and the milliseconds left that go
 // to the next service.
 #include "timeout_deadline.h"
