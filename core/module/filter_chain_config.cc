@@ -1,22 +1,26 @@
 #include "module/filter_chain_config.h"
 
-#include "config/config_loader.h"
-#include "module/host_api.h"
+#include "config/field_path.h"
+#include "config/struct_merge.h"
+#include "module/config_access.h"
 
 namespace switchyard::module {
 
 namespace {
 
 std::shared_ptr<const FilterConfig> createFilterConfig(const std::shared_ptr<LoadedModule>& module,
-                                                       const google::protobuf::Struct* config,
-                                                       const std::string& filter_name, const std::string& context,
-                                                       std::vector<std::string>* errors) {
-  std::string json = config != nullptr ? config::structToJson(*config) : "{}";
-  sy_config_context metrics_context{filter_name};
+                                                       ConfigAccess& config, const std::string& filter_name,
+                                                       const std::string& context, std::vector<std::string>* errors) {
+  sy_config_context config_context{filter_name, &config};
   std::string error;
-  auto created = FilterConfig::create(module, json, &metrics_context, context, &error);
+  auto created = FilterConfig::create(module, &config_context, context, &error);
   if (!created) errors->push_back(error);
   return created;
+}
+
+// Where a listener filter's config sits in the file, for error messages.
+std::string filterConfigPath(size_t listener_index, size_t filter_index) {
+  return "listeners[" + std::to_string(listener_index) + "].filters[" + std::to_string(filter_index) + "].config";
 }
 
 }  // namespace
@@ -43,22 +47,33 @@ std::unique_ptr<const FilterChainConfig> FilterChainConfig::build(const config::
       chain->filters_.push_back(FilterSlot{filter_proto.name(), nullptr});
       continue;
     }
-    auto config = createFilterConfig(module, filter_proto.has_config() ? &filter_proto.config() : nullptr,
-                                     filter_proto.name(), context, errors);
+    ConfigAccess access(filter_proto.config(), source + ": " + filterConfigPath(listener.index, size_t(fi)));
+    auto config = createFilterConfig(module, access, filter_proto.name(), context, errors);
     chain->filters_.push_back(FilterSlot{filter_proto.name(), config});
     if (module->asksForRequestReplay()) chain->request_replay_buffer_bytes_ = listener.request_replay_buffer_limit;
   }
 
-  for (const auto& vhost : proto.virtual_hosts()) {
+  // Route ids count the routes of every virtual host in config order.
+  for (int vi = 0; vi < proto.virtual_hosts_size(); ++vi) {
+    const config::VirtualHost& vhost = proto.virtual_hosts(vi);
     for (int ri = 0; ri < vhost.routes_size(); ++ri) {
       const config::Route& route = vhost.routes(ri);
       std::string route_name = route.name().empty() ? vhost.name() + "/" + std::to_string(ri) : route.name();
+      std::string overrides_path = "listeners[" + std::to_string(listener.index) + "].virtual_hosts[" +
+                                   std::to_string(vi) + "].routes[" + std::to_string(ri) + "].filter_overrides";
       auto& overrides = chain->route_overrides_.emplace_back(chain->filters_.size());
-      for (const auto& [filter_name, config_struct] : route.filter_overrides()) {
+      for (const auto& [filter_name, override_struct] : route.filter_overrides()) {
         for (size_t fi = 0; fi < chain->filters_.size(); ++fi) {
-          if (chain->filters_[fi].name != filter_name || !modules[fi]) continue;
+          // A listener config that was rejected is reported once, not again
+          // for every route that merges it.
+          if (chain->filters_[fi].name != filter_name || !chain->filters_[fi].listener_config) continue;
           std::string context = listener_context + ": route '" + route_name + "': filter_overrides." + filter_name;
-          overrides[fi] = createFilterConfig(modules[fi], &config_struct, filter_name, context, errors);
+          // The route states only what differs: its override is merged into
+          // the listener's config (config/struct_merge.h).
+          ConfigAccess access(config::mergeStructs(proto.filters(int(fi)).config(), override_struct),
+                              source + ": " + filterConfigPath(listener.index, fi), override_struct,
+                              source + ": " + config::mapKeyPath(overrides_path, filter_name));
+          overrides[fi] = createFilterConfig(modules[fi], access, filter_name, context, errors);
         }
       }
     }

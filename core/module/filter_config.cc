@@ -1,5 +1,7 @@
 #include "module/filter_config.h"
 
+#include "config/config_loader.h"
+
 namespace switchyard::module {
 
 namespace {
@@ -9,21 +11,29 @@ constexpr size_t kConfigErrorCapacity = 1024;
 
 }  // namespace
 
-std::shared_ptr<const FilterConfig> FilterConfig::create(std::shared_ptr<LoadedModule> module, std::string_view json,
+std::shared_ptr<const FilterConfig> FilterConfig::create(std::shared_ptr<LoadedModule> module,
                                                          sy_config_context* context, const std::string& error_context,
                                                          std::string* error) {
+  std::string json = config::structToJson(context->config->config());
   void* config = nullptr;
   char reason[kConfigErrorCapacity] = "";
   sy_result result =
       module->table->config_new(context, sy_slice{json.data(), json.size()}, &config, reason, sizeof reason);
-  if (result != SY_OK) {
-    reason[sizeof reason - 1] = '\0';
-    *error = formatLoadError(LoadError::kConfigRejected, error_context,
-                             "module '" + module->name + "' (" + module->path +
-                                 "): " + (reason[0] != '\0' ? reason : "no reason given"));
-    return nullptr;
+  const std::vector<std::string>& recorded = context->config->errors();
+  if (result == SY_OK && recorded.empty()) {
+    return std::shared_ptr<const FilterConfig>(new FilterConfig(std::move(module), config));
   }
-  return std::shared_ptr<const FilterConfig>(new FilterConfig(std::move(module), config));
+  if (result == SY_OK) module->table->config_destroy(config);
+  reason[sizeof reason - 1] = '\0';
+  std::string detail = "module '" + module->name + "' (" + module->path + "):";
+  if (recorded.empty()) {
+    detail += std::string(" ") + (reason[0] != '\0' ? reason : "no reason given");
+  } else {
+    for (const auto& line : recorded) detail += "\n  " + line;
+    if (reason[0] != '\0') detail += std::string("\n  ") + reason;
+  }
+  *error = formatLoadError(LoadError::kConfigRejected, error_context, detail);
+  return nullptr;
 }
 
 FilterConfig::~FilterConfig() { module_->table->config_destroy(config_); }

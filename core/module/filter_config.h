@@ -7,20 +7,24 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 
+#include "module/config_access.h"
 #include "module/module_loader.h"
 
 namespace switchyard::module {
 
 class FilterConfig {
  public:
-  // Hands `json` to the module's config_new. On rejection returns null and
-  // sets *error to "<error_context>: the module rejected its config
-  // (config_rejected): module '<name>' (<path>): <the module's message>".
-  // `context` is passed through to config_new (for metric_define) and need
-  // only live for this call.
-  static std::shared_ptr<const FilterConfig> create(std::shared_ptr<LoadedModule> module, std::string_view json,
+  // Hands the config of `context` (which the caller fills in and which
+  // need only live for this call) to the module's config_new: as typed
+  // access, and as JSON text for modules built against ABI 1.0/1.1. On
+  // rejection returns null and sets *error to "<error_context>: the module
+  // rejected its config (config_rejected): module '<name>' (<path>): " and
+  // then the module's message, or, when typed reads or the module recorded
+  // errors on the context, each of them on a line of its own (indented),
+  // followed by the module's message if it wrote one. Recorded errors
+  // reject a config even when config_new returned SY_OK.
+  static std::shared_ptr<const FilterConfig> create(std::shared_ptr<LoadedModule> module,
                                                     sy_config_context* context, const std::string& error_context,
                                                     std::string* error);
   ~FilterConfig();

@@ -357,6 +357,20 @@ const sy_host_api kHostApi = {
     attemptCount,
     clusterStats,
     streamAddResponseFlag,
+    config_calls::root,
+    config_calls::kind,
+    config_calls::member,
+    config_calls::length,
+    config_calls::element,
+    config_calls::readString,
+    config_calls::readInteger,
+    config_calls::readNumber,
+    config_calls::readBool,
+    config_calls::readDurationMs,
+    config_calls::visitStrings,
+    config_calls::error,
+    config_calls::checkMembers,
+    config_calls::errorCount,
 };
 
 }  // namespace

@@ -7,12 +7,7 @@
 #include <string>
 
 #include "http/header_map.h"
-
-// Created by the core for each config_new call; the full metric name is
-// "<filter name>.<metric name>".
-struct sy_config_context {
-  std::string filter_name;
-};
+#include "module/config_access.h"
 
 namespace switchyard::module {
 

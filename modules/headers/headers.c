@@ -3,14 +3,14 @@
  *
  * It is written in C11 against <switchyard/filter.h> and libc alone, as the
  * template for third-party filters: this file holds the module table and
- * the per-stream logic, config.c turns the JSON config into an immutable
- * headers_config, json.c is the JSON reader config.c uses. */
+ * the per-stream logic, headers_config.c reads the config through the
+ * host's typed config calls (ABI 1.2) into an immutable headers_config. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <switchyard/filter.h>
 
-#include "config.h"
+#include "headers_config.h"
 
 /* Set once by the entry symbol; valid for the module's whole life. */
 static const sy_host_api *host;
@@ -90,9 +90,18 @@ static int apply_rules(sy_stream *stream, const header_rules *rules, sy_headers 
   return rules->remove_count + rules->set_count + rules->add_count > 0;
 }
 
+static sy_result module_init(char *error, size_t error_capacity) {
+  return config_host_has_typed_access(host) ? SY_OK : config_refuse_host(host, "headers", error, error_capacity);
+}
+
 static sy_result config_new(sy_config_context *context, sy_slice json, void **config_out, char *error,
                             size_t error_capacity) {
-  headers_config *config = headers_config_parse(json.ptr, json.len, error, error_capacity);
+  (void)json; /* the same config is read through the typed calls */
+  /* Checked here too: a host is not obliged to call the optional
+   * module_init. */
+  if (!config_host_has_typed_access(host)) return config_refuse_host(host, "headers", error, error_capacity);
+  const config_reader reader = {host, context};
+  headers_config *config = headers_config_read(&reader);
   if (config == NULL) return SY_ERR_INVALID_ARGUMENT;
   if (host->metric_define(context, SY_METRIC_COUNTER, slice_of("requests_modified"),
                           &config->requests_modified_metric) != SY_OK ||
@@ -137,6 +146,7 @@ static const sy_filter_module headers_module = {
     .abi = {SY_ABI_VERSION_MAJOR, SY_ABI_VERSION_MINOR},
     .name = "headers",
     .version = "1.0.0",
+    .module_init = module_init,
     .config_new = config_new,
     .config_destroy = config_destroy,
     .stream_new = stream_new,

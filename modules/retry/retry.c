@@ -3,17 +3,18 @@
  * the upstream-attempt calls of filter ABI 1.1.
  *
  * This file holds the module table, the host check and the config
- * lifecycle; stream.c decides per stream, config.c parses the JSON, and
- * the pure decision pieces (conditions, back-off, budget, Retry-After,
- * methods, override headers) each have their own file. */
+ * lifecycle; retry_stream.c decides per stream, retry_config.c reads the
+ * config through the host's typed config calls, and the pure decision
+ * pieces (conditions, back-off, budget, Retry-After, methods, override
+ * headers) each have their own retry_*.c file. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <switchyard/filter.h>
 
-#include "config.h"
-#include "module.h"
-#include "stream.h"
+#include "retry_config.h"
+#include "retry_module.h"
+#include "retry_stream.h"
 
 const sy_host_api *retry_host;
 
@@ -59,9 +60,13 @@ static sy_result refuse_host(char *error, size_t error_capacity) {
   return SY_ERR_UNSUPPORTED;
 }
 
-static sy_result module_init(char *error, size_t error_capacity) {
-  return host_has_attempt_calls() ? SY_OK : refuse_host(error, error_capacity);
+static sy_result check_host(char *error, size_t error_capacity) {
+  if (!host_has_attempt_calls()) return refuse_host(error, error_capacity);
+  if (!config_host_has_typed_access(retry_host)) return config_refuse_host(retry_host, "retry", error, error_capacity);
+  return SY_OK;
 }
+
+static sy_result module_init(char *error, size_t error_capacity) { return check_host(error, error_capacity); }
 
 typedef struct metric_definition {
   const char *name;
@@ -80,10 +85,13 @@ static const metric_definition metric_definitions[] = {
 
 static sy_result config_new(sy_config_context *context, sy_slice json, void **config_out, char *error,
                             size_t error_capacity) {
+  (void)json; /* the same config is read through the typed calls */
   /* Checked here too: module_init is where a host reports the problem
    * first, but a host is not obliged to call an optional hook. */
-  if (!host_has_attempt_calls()) return refuse_host(error, error_capacity);
-  retry_config *config = retry_config_parse(json.ptr, json.len, error, error_capacity);
+  sy_result host_check = check_host(error, error_capacity);
+  if (host_check != SY_OK) return host_check;
+  const config_reader reader = {retry_host, context};
+  retry_config *config = retry_config_read(&reader);
   if (config == NULL) return SY_ERR_INVALID_ARGUMENT;
   for (size_t i = 0; i < sizeof metric_definitions / sizeof metric_definitions[0]; ++i) {
     uint32_t *id = (uint32_t *)((char *)&config->metrics + metric_definitions[i].offset);
@@ -102,9 +110,7 @@ static void config_destroy(void *config) { retry_config_free(config); }
 
 static const sy_filter_module retry_module = {
     .size = sizeof(sy_filter_module),
-    /* The lowest minor with the attempt hooks, not the header's current
-     * one: a later header must not make this module refuse 1.1 hosts. */
-    .abi = {SY_ABI_VERSION_MAJOR, 2},
+    .abi = {SY_ABI_VERSION_MAJOR, SY_ABI_VERSION_MINOR},
     .name = "retry",
     .version = "1.0.0",
     .module_init = module_init,

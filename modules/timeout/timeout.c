@@ -4,9 +4,9 @@
  * service how much of the deadline is left.
  *
  * This file holds the module table and the per-stream logic: timers, what
- * the client gets on expiry, the timeout headers. config.c turns the JSON
- * config into an immutable timeout_config; deadline.c is the clock
- * arithmetic. */
+ * the client gets on expiry, the timeout headers. timeout_config.c reads
+ * the config into an immutable timeout_config; timeout_deadline.c is the
+ * clock arithmetic. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <switchyard/filter.h>
 
-#include "config.h"
-#include "deadline.h"
+#include "timeout_config.h"
+#include "timeout_deadline.h"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(format_index, first_arg) __attribute__((format(printf, format_index, first_arg)))
@@ -218,8 +218,9 @@ static void propagate_deadline(timeout_stream *ts, sy_headers *attempt_headers) 
 
 /* ---- module lifecycle ---------------------------------------------------- */
 
-/* The module uses ABI 1.1 calls; a host whose table stops short of them
- * would hand it garbage pointers, so refuse to load instead. */
+/* The module uses ABI 1.1 calls and the typed config calls of 1.2; a host
+ * whose table stops short of them would hand it garbage pointers, so refuse
+ * to load instead. */
 static sy_result module_init(char *error, size_t error_capacity) {
   if (!SY_HAS_FIELD(host, sy_host_api, stream_add_response_flag)) {
     snprintf(error, error_capacity,
@@ -229,12 +230,18 @@ static sy_result module_init(char *error, size_t error_capacity) {
              host->size, (unsigned)host->abi.major, (unsigned)host->abi.minor);
     return SY_ERR_UNSUPPORTED;
   }
+  if (!config_host_has_typed_access(host)) return config_refuse_host(host, "timeout", error, error_capacity);
   return SY_OK;
 }
 
 static sy_result config_new(sy_config_context *context, sy_slice json, void **config_out, char *error,
                             size_t error_capacity) {
-  timeout_config *config = timeout_config_parse(json.ptr, json.len, error, error_capacity);
+  (void)json; /* the same config is read through the typed calls */
+  /* Checked here too: a host is not obliged to call the optional
+   * module_init. */
+  if (!config_host_has_typed_access(host)) return config_refuse_host(host, "timeout", error, error_capacity);
+  const config_reader reader = {host, context};
+  timeout_config *config = timeout_config_read(&reader);
   if (config == NULL) return SY_ERR_INVALID_ARGUMENT;
   sy_result result = host->metric_define(context, SY_METRIC_COUNTER, slice_of("request_timeouts"),
                                          &config->request_timeouts_metric);
@@ -371,9 +378,7 @@ static void attempt_finished(sy_stream *stream, void *stream_context, const sy_a
 
 static const sy_filter_module timeout_module = {
     .size = sizeof(sy_filter_module),
-    /* The oldest ABI that has everything used here, not the header's
-     * current minor: a later header must not make 1.1 hosts refuse it. */
-    .abi = {SY_ABI_VERSION_MAJOR, 2},
+    .abi = {SY_ABI_VERSION_MAJOR, SY_ABI_VERSION_MINOR},
     .name = "timeout",
     .version = "1.0.0",
     .module_init = module_init,

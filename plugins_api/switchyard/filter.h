@@ -210,8 +210,13 @@ typedef struct sy_buffer sy_buffer;
 typedef struct sy_timer sy_timer;
 /* One worker thread (event loop). */
 typedef struct sy_worker sy_worker;
-/* Services available while a config is being created (metric definition). */
+/* Services available while a config is being created: metric definition
+ * and (ABI 1.2) typed access to the config. Valid only during config_new. */
 typedef struct sy_config_context sy_config_context;
+/* ABI 1.2: one value of the module's config (the root object, a member, an
+ * array element). Host-owned, read-only, valid only during the config_new
+ * call whose context produced it. */
+typedef struct sy_config_value sy_config_value;
 
 typedef void (*sy_timer_fn)(sy_timer *timer, void *user_data);
 /* Return nonzero to keep iterating, 0 to stop. */
@@ -298,6 +303,27 @@ typedef struct sy_cluster_stats {
   uint64_t active_connections; /* upstream connections: connecting, busy
                                   or idle in a pool */
 } sy_cluster_stats;
+
+/* ------------------------------------------------------------------------ */
+/* Typed config access (ABI 1.2)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* ABI 1.2: what a config value holds, as in JSON. */
+typedef enum sy_config_kind {
+  SY_CONFIG_NULL = 0,
+  SY_CONFIG_BOOL = 1,
+  SY_CONFIG_NUMBER = 2,
+  SY_CONFIG_STRING = 3,
+  SY_CONFIG_ARRAY = 4,
+  SY_CONFIG_OBJECT = 5,
+  SY_CONFIG_KIND_FORCE_INT32 = 0x7fffffff
+} sy_config_kind;
+
+/* ABI 1.2: called by config_visit_strings for each element of a string
+ * array, in order. `element` can be handed to config_error. Return SY_OK
+ * to go on; any other result stops the visit and is returned by it. */
+typedef sy_result (*sy_config_string_fn)(void *user_data, sy_config_context *context,
+                                         const sy_config_value *element, sy_slice text);
 
 /* ------------------------------------------------------------------------ */
 /* Host function table (host-owned, valid for the module's whole life)       */
@@ -433,6 +459,79 @@ typedef struct sy_host_api {
   /* Add a short response flag (e.g. "UT", "URX") to the stream; the access
    * log shows the flags, comma-separated, in the order added. */
   sy_result (*stream_add_response_flag)(sy_stream *stream, sy_slice flag);
+
+  /* ---- ABI 1.2: typed config access ----------------------------------- */
+  /* The host parses the config once; config_new reads it through these
+   * calls instead of parsing json_config itself. Every value handle is
+   * host-owned and valid only during that config_new call.
+   *
+   * Errors: a typed read of a value of the wrong kind or out of bounds
+   * RECORDS an error on the context, naming the value's full field path in
+   * the config file (e.g. "demo.yaml: listeners[0].filters[1].config.
+   * num_retries: expected an integer from 0 to 100, got 101"), and returns
+   * SY_ERR_INVALID_ARGUMENT; *out is left alone. A read of a NULL value (a
+   * member config_member did not find) returns SY_ERR_NOT_FOUND, records
+   * nothing and leaves *out alone, so a module sets its default first and
+   * reads over it. A module may go on reading after an error, so that the
+   * user sees every problem at once. When config_new returns with errors
+   * recorded (whatever it returns; the host calls config_destroy on a config
+   * it did return), the config is rejected and every recorded error is
+   * reported, followed by the module's own message if it wrote one.
+   *
+   * Numbers (one rule for every module): the config holds every number as
+   * an IEEE double, whether the file wrote 300, 300.0 or 3e2. An integer is
+   * a finite number with no fractional part and a magnitude of at most
+   * 2^53, so 3e2 and 300.0 are the integer 300, and 1.5 is not an integer.
+   *
+   * Durations: a string of a decimal number and a unit, "ms" or "s"
+   * ("300ms", "1.5s", "0s"), or a number of milliseconds (an integer by the
+   * rule above). The result is whole milliseconds: "1.0005s" is an error. */
+
+  /* The root of the config: an object ({} when the file gives none). */
+  const sy_config_value *(*config_root)(sy_config_context *context);
+  /* The kind of `value`; SY_CONFIG_NULL for a NULL handle. */
+  sy_config_kind (*config_kind)(const sy_config_value *value);
+  /* The member `name` of an object; NULL when absent or when `object` is
+   * not an object (nothing is recorded: absent is not an error). */
+  const sy_config_value *(*config_member)(sy_config_context *context, const sy_config_value *object,
+                                          sy_slice name);
+  /* Elements of an array or members of an object; 0 for other kinds. */
+  size_t (*config_length)(const sy_config_value *value);
+  /* Element `index` of an array; NULL when out of range or not an array. */
+  const sy_config_value *(*config_element)(sy_config_context *context, const sy_config_value *array,
+                                           size_t index);
+  /* Typed reads; see "Errors" above for what they return and record. */
+  /* A string, as a borrowed view valid during config_new. */
+  sy_result (*config_read_string)(sy_config_context *context, const sy_config_value *value,
+                                  sy_slice *out);
+  /* An integer (the number rule above) from min to max. */
+  sy_result (*config_read_integer)(sy_config_context *context, const sy_config_value *value, int64_t min,
+                                   int64_t max, int64_t *out);
+  /* Any finite number from min to max. */
+  sy_result (*config_read_number)(sy_config_context *context, const sy_config_value *value, double min,
+                                  double max, double *out);
+  /* true or false, as 1 or 0. */
+  sy_result (*config_read_bool)(sy_config_context *context, const sy_config_value *value, int *out);
+  /* A duration (the rule above) from min_ms to max_ms milliseconds. */
+  sy_result (*config_read_duration_ms)(sy_config_context *context, const sy_config_value *value,
+                                       uint64_t min_ms, uint64_t max_ms, uint64_t *out_ms);
+  /* An array of strings: when every element is a string, calls `visit` for
+   * each in order and returns SY_OK or what `visit` stopped with;
+   * otherwise records an error for the value (not an array) or for each
+   * element that is not a string, and visits none. */
+  sy_result (*config_visit_strings)(sy_config_context *context, const sy_config_value *array,
+                                    sy_config_string_fn visit, void *user_data);
+  /* Records the module's own `message` (copied) on `value`, which names it
+   * by its path; NULL names the whole config. Returns SY_OK. */
+  sy_result (*config_error)(sy_config_context *context, const sy_config_value *value, sy_slice message);
+  /* Records an error for every member of `object` whose name is not among
+   * the `count` names of `known` ("unknown field, expected a, b or c");
+   * for an `object` that is not an object, one error saying so. Returns
+   * SY_OK when it recorded nothing, else SY_ERR_INVALID_ARGUMENT. */
+  sy_result (*config_check_members)(sy_config_context *context, const sy_config_value *object,
+                                    const sy_slice *known, size_t count);
+  /* How many errors have been recorded on the context so far. */
+  size_t (*config_error_count)(const sy_config_context *context);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */
@@ -451,18 +550,24 @@ typedef struct sy_filter_module {
   /* Optional. Called once before unloading. */
   void (*module_shutdown)(void);
 
-  /* Required. Validate `json_config` (a JSON object; "{}" when the listener
-   * gives none) and build an immutable config. On failure write a message
-   * naming the field and return an error code. The context is valid only
-   * during the call. */
+  /* Required. Validate the config and build an immutable one. A module
+   * built against ABI 1.2 or later reads it through the host's typed
+   * config calls (config_root and the rest), which name the field of every
+   * error; `json_config` holds the same config as JSON text (an object;
+   * "{}" when the listener gives none) for modules built against 1.0/1.1.
+   * On failure record errors on the context or write a message naming the
+   * field, and return an error code. The context is valid only during the
+   * call. */
   sy_result (*config_new)(sy_config_context *context, sy_slice json_config,
                           void **config_out, char *error,
                           size_t error_capacity);
   /* Required. */
   void (*config_destroy)(void *config);
 
-  /* Optional. Create per-stream state from the effective config (the route's
-   * override when the matched route has one, else the listener's). */
+  /* Optional. Create per-stream state from the effective config (for a
+   * route with filter_overrides for this filter, the listener's config with
+   * the override merged in, created by its own config_new; else the
+   * listener's). */
   sy_result (*stream_new)(sy_stream *stream, const void *config,
                           void **stream_context_out);
   /* Optional. Last call for a stream; free stream_context here. */

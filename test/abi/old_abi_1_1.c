@@ -3,7 +3,11 @@
  * never to be edited). It uses what 1.1 added: attempt_finished retries a
  * first 503 once (which needs the request kept for replay: a 1.1 module
  * with attempt_finished gets that without asking), and response_headers
- * reports the attempt count. Every later 1.x host must keep running it. */
+ * reports the attempt count. config_new still gets its config as JSON text
+ * (1.2 added typed access for later modules): one naming "echo_and_reject"
+ * is rejected with the text quoted, so a test can see what arrived. Every
+ * later 1.x host must keep running it. */
+#include <stdio.h>
 #include <string.h>
 #include <switchyard/filter.h>
 
@@ -18,12 +22,21 @@ static sy_slice slice_of(const char *text) {
   return slice;
 }
 
+static int contains(sy_slice text, const char *word) {
+  const size_t length = strlen(word);
+  for (size_t at = 0; at + length <= text.len; ++at) {
+    if (memcmp(text.ptr + at, word, length) == 0) return 1;
+  }
+  return 0;
+}
+
 static sy_result config_new(sy_config_context *context, sy_slice json_config, void **config_out, char *error,
                             size_t error_capacity) {
   (void)context;
-  (void)json_config;
-  (void)error;
-  (void)error_capacity;
+  if (contains(json_config, "echo_and_reject")) {
+    snprintf(error, error_capacity, "got JSON text: %.*s", (int)json_config.len, json_config.ptr);
+    return SY_ERR_INVALID_ARGUMENT;
+  }
   *config_out = NULL;
   return SY_OK;
 }

@@ -1,6 +1,6 @@
 """Filter modules in the real process: instances of one module run in
 listener order on requests and in reverse on responses, a route override
-replaces one filter's config for that route only, and configs that name a
+is merged into one filter's config for that route only, and configs that name a
 missing module or an unknown field are refused with the file, listener,
 filter and field named, and a body whose content-length a filter removed is
 framed chunked upstream."""
@@ -39,7 +39,7 @@ listeners:
             route: {{ cluster: backend, prefix_rewrite: /echo/ }}
             filter_overrides:
               a:
-                request: {{ set: [{{ name: x-route-seen, value: "%ROUTE%" }}] }}
+                request: {{ add: null, set: [{{ name: x-route-seen, value: "%ROUTE%" }}] }}
                 response: {{ set: [{{ name: x-route, value: "%ROUTE%" }}] }}
           - name: default
             match: {{ prefix: / }}
@@ -63,15 +63,17 @@ class FilterChainTest(IntegrationTestCase):
         self.assertEqual(echo_header_values(response.json(), "x-order"), ["a", "b"])
         self.assertEqual(response.header_values("x-order"), ["b", "a"])
 
-    def test_route_override_replaces_one_filters_config_for_that_route_only(self):
+    def test_route_override_is_merged_into_one_filters_config_for_that_route_only(self):
         special = exchange(self.port, "GET", "/special/x")
         self.assertEqual(special.status, 200)
         echo = special.json()
         self.assertEqual(echo["path"], "/echo/x")
-        # Filter a runs its override (no x-order, x-route*), b its own config.
+        # Filter a runs its listener config with the override merged in:
+        # request.add removed by the YAML null, request.set and response.set
+        # added, response.add kept. b runs its own config.
         self.assertEqual(echo_header_values(echo, "x-order"), ["b"])
         self.assertEqual(echo_header_values(echo, "x-route-seen"), ["special"])
-        self.assertEqual(special.header_values("x-order"), ["b"])
+        self.assertEqual(special.header_values("x-order"), ["b", "a"])
         self.assertEqual(special.header("x-route"), "special")
         # Other routes keep the listener-level config of a.
         default = exchange(self.port, "GET", "/echo/y")
@@ -136,7 +138,9 @@ class ConfigCheckTest(IntegrationTestCase):
         self.assertIn(path, result.stderr)
         self.assertIn("edge", result.stderr)
         self.assertIn("special", result.stderr)
-        self.assertIn("NO_SUCH_VAR", result.stderr)
+        # The line names the value by its place in the file.
+        self.assertIn(f"{path}: listeners[0].virtual_hosts[0].routes[0].filter_overrides.a.request.set[0].value: "
+                      "unknown variable %NO_SUCH_VAR%", result.stderr)
 
     def test_listener_filter_config_rejected_by_module_fails_check_naming_filter(self):
         config = two_filter_config(free_port(), free_port()).replace(
@@ -146,6 +150,55 @@ class ConfigCheckTest(IntegrationTestCase):
         self.assertIn(path, result.stderr)
         self.assertIn("edge", result.stderr)
         self.assertIn("'b'", result.stderr)
+        self.assertIn(f"{path}: listeners[0].filters[1].config.request.add[0].value: unterminated variable",
+                      result.stderr)
+
+    def test_typed_config_errors_fail_check_each_named_by_its_path(self):
+        # test/abi's typed_config fixture reads `threshold` (1..10) and
+        # `timeout` (up to 60 s) through the typed config calls alone.
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "typed_config.so")
+        config = f"""
+listeners:
+  - name: edge
+    port: {free_port()}
+    filters:
+      - name: fine
+        path: {fixture}
+        config: {{ threshold: 3 }}
+      - name: broken
+        path: {fixture}
+        config: {{ threshold: 99, colour: blue }}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - name: first
+            match: {{ prefix: /a }}
+            route: {{ cluster: backend }}
+          - name: second
+            match: {{ prefix: / }}
+            route: {{ cluster: backend }}
+            filter_overrides:
+              fine: {{ timeout: "2m" }}
+clusters:
+  - name: backend
+    endpoints: [{{ address: 127.0.0.1, port: {free_port()} }}]
+"""
+        path, result = self.check(config)
+        self.assertEqual(result.returncode, 1, result)
+        lines = result.stderr.splitlines()
+        self.assertIn(f"  {path}: listeners[0].filters[1].config.colour: unknown field (expected threshold or "
+                      "timeout)", lines)
+        self.assertIn(f"  {path}: listeners[0].filters[1].config.threshold: expected an integer from 1 to 10, "
+                      "got 99", lines)
+        self.assertIn(f"  {path}: listeners[0].virtual_hosts[0].routes[1].filter_overrides.fine.timeout: expected "
+                      'a duration from 0ms to 60000ms ("300ms", "1.5s" or an integer of milliseconds), got "2m"',
+                      lines)
+        # The rejected configs are named as before: file, listener, filter or route, module.
+        self.assertIn(f"{path}: listeners[0] 'edge': filters[1] 'broken': the module rejected its config "
+                      "(config_rejected): module 'typed_config'", result.stderr)
+        self.assertIn(f"{path}: listeners[0] 'edge': route 'second': filter_overrides.fine: the module rejected "
+                      "its config (config_rejected)", result.stderr)
 
     def test_valid_config_passes_check_without_serving(self):
         port = free_port()

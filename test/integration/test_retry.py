@@ -20,14 +20,21 @@ ATTEMPT_HEADER = "x-switchyard-attempt-count"
 
 def resilience_config(listener_port: int, admin_port: int, endpoints: list[int], retry: dict,
                       timeout: dict | None = None, route_timeout_ms: int | None = None,
-                      replay_buffer_bytes: int | None = None, extra_filters: str = "") -> str:
-    """Listener → timeout filter → retry filter → every path to `backend`."""
+                      replay_buffer_bytes: int | None = None, extra_filters: str = "",
+                      route_retry: dict | None = None) -> str:
+    """Listener → timeout filter → retry filter → every path to `backend`;
+    `route_timeout_ms` and `route_retry` go into the route's
+    filter_overrides."""
     timeout = timeout if timeout is not None else {"request_timeout_ms": 15000}
     retry = dict(retry, attempt_count_header=ATTEMPT_HEADER)
-    override = ""
+    overrides = {}
     if route_timeout_ms is not None:
-        override = ("            filter_overrides:\n"
-                    f"              timeout: {json.dumps({'request_timeout_ms': route_timeout_ms})}\n")
+        overrides["timeout"] = {"request_timeout_ms": route_timeout_ms}
+    if route_retry is not None:
+        overrides["retry"] = route_retry
+    override = "".join(f"              {name}: {json.dumps(config)}\n" for name, config in overrides.items())
+    if override:
+        override = "            filter_overrides:\n" + override
     limits = (f"    limits: {{ request_replay_buffer_bytes: {replay_buffer_bytes} }}\n"
               if replay_buffer_bytes is not None else "")
     endpoint_lines = "".join(f"      - {{ address: 127.0.0.1, port: {port} }}\n" for port in endpoints)
@@ -99,6 +106,20 @@ class RetryTest(IntegrationTestCase):
         self.assertEqual(stats["cluster.backend.pending_requests"], 0)
         self.assertEqual(stats["cluster.backend.active_retries"], 0)
         self.assertEqual(stats["cluster.backend.active_connections"], 1)
+
+    def test_route_override_changes_one_field_and_keeps_the_listeners_others(self):
+        # The listener sets retry_on, num_retries and the attempt header; the
+        # route lowers num_retries only. Three failures are then one too many,
+        # and the attempts still carry the listener's attempt header.
+        upstream = self.start_upstream()
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 3, "backoff": {"base_interval_ms": 1}},
+                   route_retry={"num_retries": 1})
+        response = exchange(self.port, path="/fail-first/3?key=merged")
+        self.assertEqual(response.status, 503)
+        self.assertEqual(response.header("x-fail-first-attempt"), "2")
+        response = exchange(self.port, path="/fail-first/1?key=merged-once")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(echo_header_values(response.json(), ATTEMPT_HEADER), ["2"])
 
     def test_client_gets_the_last_failure_when_retries_run_out(self):
         upstream = self.start_upstream()

@@ -1,5 +1,6 @@
 """modules/timeout over real sockets: the whole-request timeout (listener and
-per route), the stream idle timeout, a deadline header that lowers the
+per route, a route's override merged into the listener's config), the stream
+idle timeout, a deadline header that lowers the
 timeout and the time left told to the upstream, and what the client and the
 upstream connection see when it fires."""
 import os
@@ -91,6 +92,19 @@ class TimeoutTest(IntegrationTestCase):
                    "            filter_overrides:\n              timeout: { request_timeout_ms: 3000 }")
         response, _ = self.timed_exchange("/patient/delay/800")
         self.assertEqual(response.status, 200)
+        response, _ = self.timed_exchange("/delay/800")
+        self.assertEqual(response.status, 504)
+
+    def test_route_override_changes_one_field_and_keeps_the_listeners_others(self):
+        # The listener sets two fields; the route overrides one. The merged
+        # config has the route's timeout and the listener's header.
+        self.serve("{ request_timeout_ms: 300, propagate_timeout_header: x-time-left-ms }",
+                   "            filter_overrides:\n              timeout: { request_timeout_ms: \"4s\" }")
+        response, _ = self.timed_exchange("/patient/delay/800")
+        self.assertEqual(response.status, 200)
+        left = int(echo_header_values(response.json(), "x-time-left-ms")[0])
+        self.assertGreater(left, 3000)
+        self.assertLessEqual(left, 4000)
         response, _ = self.timed_exchange("/delay/800")
         self.assertEqual(response.status, 504)
 

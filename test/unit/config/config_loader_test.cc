@@ -270,6 +270,35 @@ TEST(ConfigLoader, YamlScalarTypingReachesFilterConfig) {
   EXPECT_EQ(fields.at("code").number_value(), 16);
 }
 
+TEST(ConfigLoader, YamlNullReachesARouteOverrideAsANullValue) {
+  // A null in filter_overrides removes the key when the override is merged
+  // into the listener's config (config/struct_merge.h), so it must arrive.
+  LoadedConfig loaded = loadConfigText("listeners:\n"
+                                       "  - name: http\n"
+                                       "    port: 8080\n"
+                                       "    filters: [{name: tagger}]\n"
+                                       "    virtual_hosts:\n"
+                                       "      - domains: ['*']\n"
+                                       "        routes:\n"
+                                       "          - match: {prefix: /}\n"
+                                       "            route: {cluster: backend}\n"
+                                       "            filter_overrides:\n"
+                                       "              tagger:\n"
+                                       "                tilde: ~\n"
+                                       "                word: null\n"
+                                       "                nested: {gone: null}\n"
+                                       "clusters:\n"
+                                       "  - name: backend\n"
+                                       "    endpoints: [{address: 127.0.0.1, port: 9000}]\n",
+                                       "test.yaml", ConfigFormat::kYaml);
+  ASSERT_TRUE(loaded.ok()) << loaded.errors[0];
+  const auto& route = loaded.bootstrap->listeners(0).virtual_hosts(0).routes(0);
+  const auto& fields = route.filter_overrides().at("tagger").fields();
+  EXPECT_EQ(fields.at("tilde").kind_case(), Value::kNullValue);
+  EXPECT_EQ(fields.at("word").kind_case(), Value::kNullValue);
+  EXPECT_EQ(fields.at("nested").struct_value().fields().at("gone").kind_case(), Value::kNullValue);
+}
+
 TEST(ConfigLoader, StructToJsonOfEmptyOrAbsentConfigIsEmptyObject) {
   EXPECT_EQ(structToJson(google::protobuf::Struct()), "{}");
   LoadedConfig loaded = loadConfigFile(dataPath("valid.yaml"));

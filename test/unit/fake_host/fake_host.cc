@@ -1,5 +1,6 @@
 #include "fake_host.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -173,7 +174,7 @@ sy_result metricDefine(sy_config_context* context, sy_metric_kind kind, sy_slice
   }
   FakeHost& host = fakeHost();
   std::string full_name = std::string(view(name));
-  if (host.filter_name) full_name = host.filter_name(context) + "." + full_name;
+  if (!context->filter_name.empty()) full_name = context->filter_name + "." + full_name;
   auto found = std::find(host.metric_names.begin(), host.metric_names.end(), full_name);
   const size_t id = size_t(found - host.metric_names.begin());
   if (found == host.metric_names.end()) {
@@ -264,6 +265,22 @@ sy_host_api makeTable() {
   table.attempt_count = attemptCount;
   table.cluster_stats = clusterStats;
   table.stream_add_response_flag = streamAddResponseFlag;
+  // Typed config access is the core's own implementation, not a fake: the
+  // modules' config tests then check what users will see.
+  table.config_root = module::config_calls::root;
+  table.config_kind = module::config_calls::kind;
+  table.config_member = module::config_calls::member;
+  table.config_length = module::config_calls::length;
+  table.config_element = module::config_calls::element;
+  table.config_read_string = module::config_calls::readString;
+  table.config_read_integer = module::config_calls::readInteger;
+  table.config_read_number = module::config_calls::readNumber;
+  table.config_read_bool = module::config_calls::readBool;
+  table.config_read_duration_ms = module::config_calls::readDurationMs;
+  table.config_visit_strings = module::config_calls::visitStrings;
+  table.config_error = module::config_calls::error;
+  table.config_check_members = module::config_calls::checkMembers;
+  table.config_error_count = module::config_calls::errorCount;
   return table;
 }
 
@@ -314,6 +331,12 @@ int64_t FakeHost::metric(std::string_view name) const {
   return total == metric_totals.end() ? 0 : total->second;
 }
 
+TestConfig::TestConfig(std::string json, std::string filter_name, std::string path) : json_(std::move(json)) {
+  parsed_ = google::protobuf::util::JsonStringToMessage(json_, &tree_).ok();
+  access_ = std::make_unique<module::ConfigAccess>(tree_, std::move(path));
+  context_ = sy_config_context{std::move(filter_name), access_.get()};
+}
+
 FakeHost& fakeHost() {
   static FakeHost host;
   return host;
@@ -324,10 +347,10 @@ const sy_host_api* fakeHostTable() {
   return &table;
 }
 
-sy_host_api truncatedTable(size_t first_missing) {
+sy_host_api truncatedTable(size_t first_missing, uint16_t minor) {
   sy_host_api table = makeTable();
   table.size = uint32_t(first_missing);
-  table.abi = {SY_ABI_VERSION_MAJOR, 0};
+  table.abi = {SY_ABI_VERSION_MAJOR, minor};
   return table;
 }
 

@@ -1,10 +1,11 @@
-// One sy_host_api (ABI 1.1) for unit tests that drive filter modules through
+// One sy_host_api (ABI 1.2) for unit tests that drive filter modules through
 // their tables without a proxy: header maps in plain containers, streams with
 // properties and attributes, a clock that moves only when a test advances it,
 // stream and worker timers that fire from advance() or by hand, attempt calls
 // that answer what the test chose and record what was asked, and a record of
 // everything else the module did (local replies, resets, response flags,
-// metrics, log lines).
+// metrics, log lines). Its typed config calls are the core's real ones
+// (core/module/config_access), over a TestConfig's context.
 //
 // There is one host per process, fakeHost(); call fakeHost().reset() at the
 // start of every test. The table, fakeHostTable(), has every call listed
@@ -12,6 +13,7 @@
 // them).
 #pragma once
 
+#include <google/protobuf/struct.pb.h>
 #include <switchyard/filter.h>
 
 #include <cstddef>
@@ -24,7 +26,31 @@
 #include <utility>
 #include <vector>
 
+#include "module/config_access.h"
+
 namespace switchyard::fake_host {
+
+// A config handed to config_new as the core hands it: `json` (an object)
+// parsed into the tree that the typed config calls read, with errors named
+// from `path`, and the text itself for json_config.
+class TestConfig {
+ public:
+  explicit TestConfig(std::string json, std::string filter_name = "", std::string path = "config");
+
+  // False when `json` is no JSON object (the core never hands over one).
+  bool parsed() const { return parsed_; }
+  sy_config_context* context() { return &context_; }
+  sy_slice json() const { return sy_slice{json_.data(), json_.size()}; }
+  // What typed reads and config_error recorded, each "<path>: <message>".
+  const std::vector<std::string>& errors() const { return access_->errors(); }
+
+ private:
+  std::string json_;
+  google::protobuf::Struct tree_;
+  bool parsed_ = false;
+  std::unique_ptr<module::ConfigAccess> access_;
+  sy_config_context context_;
+};
 
 // A header map behind an sy_headers handle. Names match case-insensitively;
 // header_set replaces every field of the name with one added at the end.
@@ -104,10 +130,8 @@ struct CancelCall {
 // modules did (recorded by the calls). reset() restores the defaults below.
 struct FakeHost {
   // ---- Answers and behaviour, set by the test ----------------------------
-  // Metric names are "<filter name>.<name>", the filter name being what this
-  // returns for the config_new context; unset, they are just "<name>". (The
-  // fake cannot read a core sy_config_context itself.)
-  std::function<std::string(const sy_config_context* context)> filter_name;
+  // Metric names are "<filter name>.<name>", the filter name being the
+  // config_new context's; "<name>" when it has none.
   // timer_new_for_stream and timer_new_for_worker return NULL while set.
   bool fail_timer_creation = false;
   // The clock monotonic_time_ns reads. It starts at 1 s, not 0, so a clock
@@ -166,12 +190,12 @@ struct FakeHost {
 
 FakeHost& fakeHost();
 
-// The full ABI 1.1 table (size sizeof(sy_host_api), this header's ABI
+// The full ABI 1.2 table (size sizeof(sy_host_api), this header's ABI
 // version); it lives for the process.
 const sy_host_api* fakeHostTable();
 // The table a host built against an older header would hand over: the same
 // calls, `size` cut to end before `first_missing` (an offsetof into
-// sy_host_api), ABI 1.0.
-sy_host_api truncatedTable(size_t first_missing);
+// sy_host_api), ABI 1.`minor`.
+sy_host_api truncatedTable(size_t first_missing, uint16_t minor = 0);
 
 }  // namespace switchyard::fake_host

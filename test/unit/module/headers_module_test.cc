@@ -1,7 +1,8 @@
 // The headers module (modules/headers, built as headers.so), loaded the way
 // the proxy loads it and driven through its table with the fake host:
 // config_new accepts valid configs and rejects bad ones with messages that
-// name the field; the stream hooks apply remove, set, add in that order and
+// name the field's full path (through the core's typed config calls); the
+// stream hooks apply remove, set, add in that order and
 // expand variables.
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@ using fake_host::FakeHeaders;
 using fake_host::fakeHost;
 using fake_host::fakeHostTable;
 using fake_host::FakeStream;
+using fake_host::TestConfig;
 
 using Values = std::vector<std::string>;
 
@@ -29,15 +31,15 @@ class HeadersModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fakeHost().reset();
-    fakeHost().filter_name = [](const sy_config_context* context) { return context->filter_name; };
     std::string error;
     module_ = loader_.load("headers", "", kContext, &error);
     ASSERT_NE(module_, nullptr) << error;
   }
 
   std::shared_ptr<const FilterConfig> configure(const std::string& json, std::string* error) {
-    sy_config_context context{"headers"};
-    return FilterConfig::create(module_, json, &context, kContext, error);
+    TestConfig input(json, "headers", "demo.yaml: listeners[0].filters[0].config");
+    EXPECT_TRUE(input.parsed()) << json;
+    return FilterConfig::create(module_, input.context(), kContext, error);
   }
 
   // Runs one exchange through the filter: stream_new, request and response
@@ -54,6 +56,24 @@ class HeadersModuleTest : public ::testing::Test {
   ModuleLoader loader_{{SY_MODULE_BUILD_DIR}, fakeHostTable()};
   std::shared_ptr<LoadedModule> module_;
 };
+
+TEST_F(HeadersModuleTest, DeclaresTheHeadersAbiVersion) {
+  EXPECT_EQ(module_->abi.major, SY_ABI_VERSION_MAJOR);
+  EXPECT_EQ(module_->abi.minor, SY_ABI_VERSION_MINOR);
+  EXPECT_EQ(module_->table->capabilities, 0u);
+}
+
+TEST(HeadersModuleHost, RefusesToLoadInAHostWithoutTypedConfigAccess) {
+  const sy_host_api host_1_1 = fake_host::truncatedTable(offsetof(sy_host_api, config_root), 1);
+  ModuleLoader loader{{SY_MODULE_BUILD_DIR}, &host_1_1};
+  std::string error;
+  EXPECT_EQ(loader.load("headers", "", kContext, &error), nullptr);
+  EXPECT_NE(error.find("(init_failed)"), std::string::npos) << error;
+  EXPECT_NE(error.find("headers reads its config through the typed config calls of filter ABI 1.2 (config_root "
+                       "and the rest), but this host (ABI 1.1) does not provide them"),
+            std::string::npos)
+      << error;
+}
 
 TEST_F(HeadersModuleTest, AcceptsAnEmptyConfig) {
   std::string error;
@@ -105,21 +125,40 @@ INSTANTIATE_TEST_SUITE_P(
                        "request.set[0].name: \"x a\" is not a valid header name"},
         RejectedConfig{R"({"request": {"set": [{"name": ":path", "value": "/"}]}})",
                        "request.set[0].name: \":path\" is not a valid header name"},
-        RejectedConfig{R"({"request": {"set": [{"value": "v"}]}})", "request.set[0].name: required"},
-        RejectedConfig{R"({"request": {"add": [{"name": "x-a"}]}})", "request.add[0].value: required"},
+        RejectedConfig{R"({"request": {"set": [{"value": "v"}]}})", "request.set[0]: name is required"},
+        RejectedConfig{R"({"request": {"add": [{"name": "x-a"}]}})", "request.add[0]: value is required"},
         RejectedConfig{R"({"request": {"set": [{"name": "x-a", "value": 7}]}})",
-                       "request.set[0].value: expected a string, got number"},
+                       "request.set[0].value: expected a string, got 7"},
         RejectedConfig{R"({"request": {"set": [{"name": "x-a", "value": "a\r\nx-injected: 1"}]}})",
                        "request.set[0].value: header values may not contain CR, LF or NUL"},
         RejectedConfig{R"({"request": {"set": [{"name": "x-a", "value": "a\u0000b"}]}})",
                        "request.set[0].value: header values may not contain CR, LF or NUL"},
-        RejectedConfig{R"({"response": {"remove": ["x-ok", "bad name"]}})", "response.remove[1]:"},
-        RejectedConfig{R"({"response": {"remove": "x-a"}})", "response.remove: expected an array"},
-        RejectedConfig{R"({"request": {"set": {"name": "x-a"}}})", "request.set: expected an array"},
-        RejectedConfig{R"({"request": [1]})", "request: expected an object"},
-        RejectedConfig{R"([])", "config: expected an object"},
-        RejectedConfig{R"({"request": {"set": [], "set": []}})", "duplicate member name"},
-        RejectedConfig{R"({"request": )", "invalid JSON"}));
+        RejectedConfig{R"({"response": {"remove": ["x-ok", "bad name"]}})",
+                       "response.remove[1]: \"bad name\" is not a valid header name"},
+        RejectedConfig{R"({"response": {"remove": ["x-ok", 7]}})", "response.remove[1]: expected a string, got 7"},
+        RejectedConfig{R"({"response": {"remove": "x-a"}})",
+                       "response.remove: expected an array of strings, got \"x-a\""},
+        RejectedConfig{R"({"request": {"set": {"name": "x-a"}}})",
+                       "request.set: expected an array of {name, value} objects, got object"},
+        RejectedConfig{R"({"request": {"set": ["x-a"]}})", "request.set[0]: expected an object, got \"x-a\""},
+        RejectedConfig{R"({"request": [1]})", "request: expected an object, got array"}));
+
+TEST_F(HeadersModuleTest, ReportsEveryErrorEachWithItsFullPath) {
+  std::string error;
+  EXPECT_EQ(configure(R"({"request": {"set": [{"name": "x a", "value": "%FOO%"}], "sett": []},
+                          "response": {"remove": ["ok", 5]}})",
+                      &error),
+            nullptr);
+  EXPECT_EQ(error, kContext + ": the module rejected its config (config_rejected): module 'headers' (" +
+                       module_->path +
+                       "):\n"
+                       "  demo.yaml: listeners[0].filters[0].config.request.sett: unknown field (expected set, add "
+                       "or remove)\n"
+                       "  demo.yaml: listeners[0].filters[0].config.request.set[0].name: \"x a\" is not a valid "
+                       "header name (an HTTP token)\n"
+                       "  demo.yaml: listeners[0].filters[0].config.request.set[0].value: unknown variable %FOO%\n"
+                       "  demo.yaml: listeners[0].filters[0].config.response.remove[1]: expected a string, got 5");
+}
 
 TEST_F(HeadersModuleTest, AppliesRemoveThenSetThenAddWithVariables) {
   std::string error;

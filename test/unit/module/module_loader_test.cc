@@ -24,6 +24,7 @@ using fake_host::FakeHeaders;
 using fake_host::fakeHost;
 using fake_host::fakeHostTable;
 using fake_host::FakeStream;
+using fake_host::TestConfig;
 
 const std::string kContext = "demo.yaml: listeners[0] 'edge': filters[1] 'fixture'";
 
@@ -44,7 +45,6 @@ class ModuleLoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fakeHost().reset();
-    fakeHost().filter_name = [](const sy_config_context* context) { return context->filter_name; };
   }
 
   struct Failure {
@@ -135,13 +135,60 @@ TEST_F(ModuleLoaderTest, ReportsTheReasonModuleInitGaveAndSkipsShutdown) {
 TEST_F(ModuleLoaderTest, ReportsARejectedConfigWithTheModulesMessage) {
   auto module = loadOrFail("config_rejects");
   ASSERT_NE(module, nullptr);
-  sy_config_context context{"fixture"};
+  TestConfig input(R"({"threshold": 99})", "fixture");
   std::string error;
-  auto config = FilterConfig::create(module, R"({"threshold": 99})", &context, kContext, &error);
+  auto config = FilterConfig::create(module, input.context(), kContext, &error);
   EXPECT_EQ(config, nullptr);
   EXPECT_EQ(error.rfind(kContext + ": ", 0), 0u) << error;
   expectContains(error, {"(config_rejected)", fixturePath("config_rejects"),
                          "threshold: expected a number from 1 to 10"});
+}
+
+TEST_F(ModuleLoaderTest, TypedConfigErrorsRejectTheConfigWithFullPathsEvenWhenConfigNewSaysOk) {
+  auto module = loadOrFail("typed_config");
+  ASSERT_NE(module, nullptr);
+  TestConfig input(R"({"threshold": 99, "timeout": "2m", "limit": 1})", "typed",
+                   "demo.yaml: listeners[0].filters[1].config");
+  std::string error;
+  EXPECT_EQ(FilterConfig::create(module, input.context(), kContext, &error), nullptr);
+  EXPECT_EQ(error, kContext + ": the module rejected its config (config_rejected): module 'typed_config' (" +
+                       fixturePath("typed_config") +
+                       "):\n"
+                       "  demo.yaml: listeners[0].filters[1].config.limit: unknown field (expected threshold or "
+                       "timeout)\n"
+                       "  demo.yaml: listeners[0].filters[1].config.threshold: expected an integer from 1 to 10, "
+                       "got 99\n"
+                       "  demo.yaml: listeners[0].filters[1].config.timeout: expected a duration from 0ms to "
+                       "60000ms (\"300ms\", \"1.5s\" or an integer of milliseconds), got \"2m\"");
+  // config_new returned a config; the host rejected it and destroyed it.
+  EXPECT_EQ(fakeHost().log_messages, std::vector<std::string>{"typed_config: config_destroy"});
+}
+
+TEST_F(ModuleLoaderTest, TypedConfigAcceptsAValidConfig) {
+  auto module = loadOrFail("typed_config");
+  ASSERT_NE(module, nullptr);
+  TestConfig input(R"({"threshold": 7, "timeout": "1.5s"})", "typed");
+  std::string error;
+  auto config = FilterConfig::create(module, input.context(), kContext, &error);
+  ASSERT_NE(config, nullptr) << error;
+  FakeStream stream;
+  FakeHeaders headers;
+  void* stream_context = nullptr;
+  ASSERT_EQ(module->table->stream_new(stream.handle(), config->config(), &stream_context), SY_OK);
+  module->table->response_headers(stream.handle(), stream_context, headers.handle(), 1);
+  EXPECT_EQ(headers.values("x-threshold"), std::vector<std::string>{"7"});
+}
+
+TEST_F(ModuleLoaderTest, AModuleBuiltAgainstAbi11StillGetsItsConfigAsJsonText) {
+  auto module = loadOrFail("old_abi_1_1");
+  ASSERT_NE(module, nullptr);
+  EXPECT_EQ(module->abi.minor, 1);
+  TestConfig input(R"({"echo_and_reject": [1, "two", {"three": true}]})", "old");
+  std::string error;
+  EXPECT_EQ(FilterConfig::create(module, input.context(), kContext, &error), nullptr);
+  expectContains(error, {R"(got JSON text: {"echo_and_reject":[1,"two",{"three":true}]})"});
+  TestConfig empty("{}", "old");
+  EXPECT_NE(FilterConfig::create(module, empty.context(), kContext, &error), nullptr) << error;
 }
 
 TEST_F(ModuleLoaderTest, NotFoundListsEveryDirectorySearched) {
@@ -208,9 +255,9 @@ TEST_F(ModuleLoaderTest, KeepsLoadingAModuleBuiltAgainstTheFrozenAbi10Header) {
   ASSERT_NE(module, nullptr);
   EXPECT_EQ(module->abi.major, 1);
   EXPECT_EQ(module->abi.minor, 0);
-  sy_config_context context{"old"};
+  TestConfig input("{}", "old");
   std::string error;
-  auto config = FilterConfig::create(module, "{}", &context, kContext, &error);
+  auto config = FilterConfig::create(module, input.context(), kContext, &error);
   ASSERT_NE(config, nullptr) << error;
   ASSERT_NE(module->table->response_headers, nullptr);
   FakeHeaders headers;
@@ -237,8 +284,8 @@ TEST_F(ModuleLoaderTest, CallsLifecycleHooksOnceEachAndShutsDownLast) {
     std::string error;
     auto module = loader.load("counter", "", kContext, &error);
     ASSERT_NE(module, nullptr) << error;
-    sy_config_context context{"edge_counter"};
-    config = FilterConfig::create(module, "{}", &context, kContext, &error);
+    TestConfig input("{}", "edge_counter");
+    config = FilterConfig::create(module, input.context(), kContext, &error);
     ASSERT_NE(config, nullptr) << error;
     EXPECT_EQ(fakeHost().metric_names, Log{"edge_counter.requests"});
 

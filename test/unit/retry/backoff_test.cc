@@ -1,5 +1,5 @@
 // retry_backoff_delay_ms: full jitter under a doubling, capped ceiling.
-#include "backoff.h"
+#include "retry_backoff.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // retry_budget_allows: a share of active requests, with a floor.
-#include "budget.h"
+#include "retry_budget.h"
 
 #include <gtest/gtest.h>
 

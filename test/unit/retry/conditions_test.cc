@@ -1,5 +1,5 @@
 // retry_outcome_is_retriable: which outcomes each retry_on condition covers.
-#include "conditions.h"
+#include "retry_conditions.h"
 
 #include <gtest/gtest.h>
 #include <strings.h>

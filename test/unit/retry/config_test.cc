@@ -1,12 +1,14 @@
-// retry_config_parse: the defaults, every field, and config errors that
-// name the field and say what was expected.
-#include "config.h"
+// retry_config_read through the host's typed config calls (the fake host's,
+// which are the core's): the defaults, every field, and config errors that
+// name the field path and say what was expected.
+#include "retry_config.h"
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <memory>
 #include <string>
+
+#include "fake_host.h"
 
 namespace switchyard::retry_test {
 namespace {
@@ -16,10 +18,16 @@ struct ConfigDeleter {
 };
 using ConfigPtr = std::unique_ptr<retry_config, ConfigDeleter>;
 
+// The recorded errors go to *error, one per line.
 ConfigPtr parse(const std::string& json, std::string* error = nullptr) {
-  char message[1024] = "";
-  ConfigPtr config(retry_config_parse(json.data(), json.size(), message, sizeof message));
-  if (error != nullptr) *error = message;
+  fake_host::TestConfig input(json);
+  EXPECT_TRUE(input.parsed()) << json;
+  const config_reader reader = {fake_host::fakeHostTable(), input.context()};
+  ConfigPtr config(retry_config_read(&reader));
+  if (error != nullptr) {
+    error->clear();
+    for (const auto& line : input.errors()) *error += (error->empty() ? "" : "\n") + line;
+  }
   return config;
 }
 
@@ -111,13 +119,24 @@ TEST(RetryConfigTest, AcceptsWholeNumbersInAnyJsonSpelling) {
   EXPECT_DOUBLE_EQ(config->budget_percent, 15.0);
 }
 
-TEST(RetryConfigTest, ALongNumberIsReadWholeButQuotedCut) {
-  // 1e-71 is not a whole number; the first 64 characters alone would read
-  // as 0 (the old token finder cut the text before reading it).
+TEST(RetryConfigTest, DurationsMayBeStringsWithAUnit) {
+  std::string error;
+  ConfigPtr config = parse(R"({"per_try_timeout_ms": "1.5s", "backoff": {"base_interval_ms": "10ms"},
+                              "retry_after": {"max_delay_ms": "2s"}})",
+                           &error);
+  ASSERT_NE(config, nullptr) << error;
+  EXPECT_EQ(config->per_try_timeout_ms, 1500u);
+  EXPECT_EQ(config->backoff_base_ms, 10u);
+  EXPECT_EQ(config->backoff_max_ms, 100u);
+  EXPECT_EQ(config->retry_after_max_delay_ms, 2000u);
+}
+
+TEST(RetryConfigTest, ATinyFractionIsNoWholeNumber) {
+  // 1e-71 would read as 0 if it were cut or rounded first.
   const std::string tiny = "0." + std::string(70, '0') + "1";
   std::string error;
   EXPECT_EQ(parse(R"({"num_retries": )" + tiny + "}", &error), nullptr);
-  EXPECT_EQ(error, "num_retries: expected a whole number from 0 to 100, got " + tiny.substr(0, 64));
+  EXPECT_EQ(error, "config.num_retries: expected an integer from 0 to 100, got 1e-71");
 }
 
 TEST(RetryConfigTest, EmptyAttemptCountHeaderAndEmptyRetryOnAreAllowed) {
@@ -127,13 +146,18 @@ TEST(RetryConfigTest, EmptyAttemptCountHeaderAndEmptyRetryOnAreAllowed) {
   EXPECT_EQ(config->retry_on, 0u);
 }
 
-TEST(RetryConfigTest, AMessageLongerThanTheBufferIsCutNotOverrun) {
-  const std::string json = R"({"retry_on": ["a-condition-name-that-is-rather-long"]})";
-  char message[24];
-  memset(message, 'x', sizeof message);
-  EXPECT_EQ(retry_config_parse(json.data(), json.size(), message, 16), nullptr);
-  EXPECT_EQ(strlen(message), 15u);
-  EXPECT_EQ(message[16], 'x');
+TEST(RetryConfigTest, EveryFieldErrorIsReportedAndCrossFieldRulesWaitForThem) {
+  std::string error;
+  EXPECT_EQ(parse(R"({"num_retries": -1, "budget": {"percent": 101, "max": 1}, "retry_on": ["5xx", "5XX"],
+                     "hedge": {"initial_requests": 5}})",
+                  &error),
+            nullptr);
+  EXPECT_EQ(error,
+            "config.retry_on[1]: unknown condition \"5XX\" (expected one of 5xx, gateway-error, reset, "
+            "connect-failure, retriable-4xx, retriable-status-codes, retriable-headers)\n"
+            "config.num_retries: expected an integer from 0 to 100, got -1\n"
+            "config.budget.max: unknown field (expected enabled, percent or min_concurrency)\n"
+            "config.budget.percent: expected a number from 0 to 100, got 101");
 }
 
 struct RejectedConfig {
@@ -152,105 +176,105 @@ TEST_P(RetryConfigRejectsTest, NamingTheField) {
 INSTANTIATE_TEST_SUITE_P(
     Fields, RetryConfigRejectsTest,
     ::testing::Values(
-        RejectedConfig{"[]", "config: expected an object, got array"},
         RejectedConfig{
             R"({"retries": 3})",
-            "retries: unknown field (expected retry_on, retriable_status_codes, retriable_headers, "
+            "config.retries: unknown field (expected retry_on, retriable_status_codes, retriable_headers, "
             "num_retries, per_try_timeout_ms, backoff, retry_after, budget, avoid_tried_hosts, hedge, "
             "retry_non_idempotent, attempt_count_header or request_overrides)"},
         RejectedConfig{R"({"retry_on": "5xx"})",
-                       "retry_on: expected an array of condition names, got string"},
-        RejectedConfig{R"({"retry_on": [5]})", "retry_on[0]: expected a condition name (string), got number"},
+                       "config.retry_on: expected an array of strings, got \"5xx\""},
+        RejectedConfig{R"({"retry_on": [5]})", "config.retry_on[0]: expected a string, got 5"},
         RejectedConfig{R"({"retry_on": ["5xx", "5XX"]})",
-                       "retry_on[1]: unknown condition \"5XX\" (expected one of 5xx, gateway-error, reset, "
+                       "config.retry_on[1]: unknown condition \"5XX\" (expected one of 5xx, gateway-error, reset, "
                        "connect-failure, retriable-4xx, retriable-status-codes, retriable-headers)"},
         RejectedConfig{R"({"num_retries": -1})",
-                       "num_retries: expected a whole number from 0 to 100, got -1"},
+                       "config.num_retries: expected an integer from 0 to 100, got -1"},
         RejectedConfig{R"({"num_retries": 1.5})",
-                       "num_retries: expected a whole number from 0 to 100, got 1.5"},
+                       "config.num_retries: expected an integer from 0 to 100, got 1.5"},
         RejectedConfig{R"({"num_retries": 101})",
-                       "num_retries: expected a whole number from 0 to 100, got 101"},
+                       "config.num_retries: expected an integer from 0 to 100, got 101"},
         RejectedConfig{R"({"num_retries": null})",
-                       "num_retries: expected a whole number from 0 to 100, got null"},
+                       "config.num_retries: expected an integer from 0 to 100, got null"},
         RejectedConfig{R"({"per_try_timeout_ms": true})",
-                       "per_try_timeout_ms: expected a whole number from 0 to 86400000, got boolean"},
+                       "config.per_try_timeout_ms: expected a duration from 0ms to 86400000ms (\"300ms\", "
+                       "\"1.5s\" or an integer of milliseconds), got true"},
         RejectedConfig{
             R"({"retriable_status_codes": [503]})",
-            "retriable_status_codes: listed, but retry_on does not include \"retriable-status-codes\", "
+            "config.retriable_status_codes: listed, but retry_on does not include \"retriable-status-codes\", "
             "so they would never be used"},
         RejectedConfig{
             R"({"retry_on": ["retriable-status-codes"]})",
-            "retry_on: \"retriable-status-codes\" needs at least one code in retriable_status_codes"},
+            "config.retry_on: \"retriable-status-codes\" needs at least one code in retriable_status_codes"},
         RejectedConfig{R"({"retry_on": ["retriable-status-codes"], "retriable_status_codes": [503, 600]})",
-                       "retriable_status_codes[1]: expected a whole number from 100 to 599, got 600"},
+                       "config.retriable_status_codes[1]: expected an integer from 100 to 599, got 600"},
         RejectedConfig{R"({"retry_on": ["retriable-status-codes"], "retriable_status_codes": 503})",
-                       "retriable_status_codes: expected an array of status codes, got number"},
+                       "config.retriable_status_codes: expected an array of status codes, got number"},
         RejectedConfig{R"({"retriable_headers": [{"name": "x-retry"}]})",
-                       "retriable_headers: listed, but retry_on does not include \"retriable-headers\", "
+                       "config.retriable_headers: listed, but retry_on does not include \"retriable-headers\", "
                        "so they would never be used"},
         RejectedConfig{R"({"retry_on": ["retriable-headers"]})",
-                       "retry_on: \"retriable-headers\" needs at least one entry in retriable_headers"},
+                       "config.retry_on: \"retriable-headers\" needs at least one entry in retriable_headers"},
         RejectedConfig{R"({"retry_on": ["retriable-headers"], "retriable_headers": [{"value": "x"}]})",
-                       "retriable_headers[0].name: required"},
+                       "config.retriable_headers[0]: name is required"},
         RejectedConfig{R"({"retry_on": ["retriable-headers"], "retriable_headers": [{"name": "x y"}]})",
-                       "retriable_headers[0].name: \"x y\" is not a valid header name (an HTTP token)"},
+                       "config.retriable_headers[0].name: \"x y\" is not a valid header name (an HTTP token)"},
         RejectedConfig{
             R"({"retry_on": ["retriable-headers"], "retriable_headers": [{"name": "a", "valu": "b"}]})",
-            "retriable_headers[0].valu: unknown field (expected name or value)"},
+            "config.retriable_headers[0].valu: unknown field (expected name or value)"},
         RejectedConfig{
             R"({"retry_on": ["retriable-headers"], "retriable_headers": [{"name": "a", "value": 1}]})",
-            "retriable_headers[0].value: expected a string, got number"},
+            "config.retriable_headers[0].value: expected a string, got 1"},
         RejectedConfig{
             R"({"retry_on": ["retriable-headers"], "retriable_headers": [{"name": "a", "value": "\n"}]})",
-            "retriable_headers[0].value: header values may not contain CR, LF or NUL"},
+            "config.retriable_headers[0].value: header values may not contain CR, LF or NUL"},
         RejectedConfig{R"({"retry_on": ["retriable-headers"], "retriable_headers": ["x-retry"]})",
-                       "retriable_headers[0]: expected an object, got string"},
-        RejectedConfig{R"({"backoff": 5})", "backoff: expected an object, got number"},
+                       "config.retriable_headers[0]: expected an object, got \"x-retry\""},
+        RejectedConfig{R"({"backoff": 5})", "config.backoff: expected an object, got 5"},
         RejectedConfig{R"({"backoff": {"base": 1}})",
-                       "backoff.base: unknown field (expected base_interval_ms or max_interval_ms)"},
+                       "config.backoff.base: unknown field (expected base_interval_ms or max_interval_ms)"},
         RejectedConfig{R"({"backoff": {"base_interval_ms": 100, "max_interval_ms": 50}})",
-                       "backoff.max_interval_ms: 50 is less than backoff.base_interval_ms (100)"},
+                       "config.backoff.max_interval_ms: 50 ms is less than backoff.base_interval_ms (100 ms)"},
         RejectedConfig{R"({"backoff": {"max_interval_ms": 10}})",
-                       "backoff.max_interval_ms: 10 is less than backoff.base_interval_ms (25)"},
+                       "config.backoff.max_interval_ms: 10 ms is less than backoff.base_interval_ms (25 ms)"},
         RejectedConfig{R"({"backoff": {"base_interval_ms": 3600001}})",
-                       "backoff.base_interval_ms: expected a whole number from 0 to 3600000, got 3600001"},
+                       "config.backoff.base_interval_ms: expected a duration from 0ms to 3600000ms (\"300ms\", "
+                       "\"1.5s\" or an integer of milliseconds), got 3600001"},
         RejectedConfig{R"({"retry_after": {"honor": "yes"}})",
-                       "retry_after.honor: expected true or false, got string"},
+                       "config.retry_after.honor: expected true or false, got \"yes\""},
         RejectedConfig{R"({"retry_after": {"max_delay_ms": -5}})",
-                       "retry_after.max_delay_ms: expected a whole number from 0 to 3600000, got -5"},
+                       "config.retry_after.max_delay_ms: expected a duration from 0ms to 3600000ms (\"300ms\", "
+                       "\"1.5s\" or an integer of milliseconds), got -5"},
         RejectedConfig{R"({"budget": {"percent": 150}})",
-                       "budget.percent: expected a number from 0 to 100, got 150"},
+                       "config.budget.percent: expected a number from 0 to 100, got 150"},
         RejectedConfig{R"({"budget": {"percent": "20%"}})",
-                       "budget.percent: expected a number from 0 to 100, got string"},
-        RejectedConfig{R"({"budget": {"enabled": 1}})", "budget.enabled: expected true or false, got number"},
+                       "config.budget.percent: expected a number from 0 to 100, got \"20%\""},
+        RejectedConfig{R"({"budget": {"enabled": 1}})", "config.budget.enabled: expected true or false, got 1"},
         RejectedConfig{
             R"({"budget": {"min_concurrency": 4294967296}})",
-            "budget.min_concurrency: expected a whole number from 0 to 4294967295, got 4294967296"},
+            "config.budget.min_concurrency: expected an integer from 0 to 4294967295, got 4294967296"},
         RejectedConfig{R"({"budget": {"max": 1}})",
-                       "budget.max: unknown field (expected enabled, percent or min_concurrency)"},
+                       "config.budget.max: unknown field (expected enabled, percent or min_concurrency)"},
         RejectedConfig{R"({"hedge": {"on_per_try_timeout": true}})",
-                       "hedge.on_per_try_timeout: needs per_try_timeout_ms above 0"},
+                       "config.hedge.on_per_try_timeout: needs per_try_timeout_ms above 0"},
         RejectedConfig{
             R"({"hedge": {"on_per_try_timeout": true}, "per_try_timeout_ms": 100, "retry_on": ["reset"]})",
-            "hedge.on_per_try_timeout: retry_on must include \"5xx\" or \"gateway-error\", the "
+            "config.hedge.on_per_try_timeout: retry_on must include \"5xx\" or \"gateway-error\", the "
             "conditions that cover a per-try timeout"},
         RejectedConfig{
             R"({"hedge": {"initial_requests": 3}})",
-            "hedge.initial_requests: 3 means 2 hedges, but num_retries is 1 and hedges count against it"},
+            "config.hedge.initial_requests: 3 means 2 hedges, but num_retries is 1 and hedges count against it"},
         RejectedConfig{R"({"hedge": {"initial_requests": 0}})",
-                       "hedge.initial_requests: expected a whole number from 1 to 10, got 0"},
+                       "config.hedge.initial_requests: expected an integer from 1 to 10, got 0"},
         RejectedConfig{R"({"attempt_count_header": "x attempt"})",
-                       "attempt_count_header: \"x attempt\" is not a valid header name (an HTTP token)"},
+                       "config.attempt_count_header: \"x attempt\" is not a valid header name (an HTTP token)"},
         RejectedConfig{R"({"attempt_count_header": false})",
-                       "attempt_count_header: expected a header name (string), got boolean"},
+                       "config.attempt_count_header: expected a string, got false"},
         RejectedConfig{R"({"avoid_tried_hosts": "true"})",
-                       "avoid_tried_hosts: expected true or false, got string"},
+                       "config.avoid_tried_hosts: expected true or false, got \"true\""},
         RejectedConfig{R"({"request_overrides": 0})",
-                       "request_overrides: expected true or false, got number"},
+                       "config.request_overrides: expected true or false, got 0"},
         RejectedConfig{R"({"retry_non_idempotent": []})",
-                       "retry_non_idempotent: expected true or false, got array"},
-        RejectedConfig{R"({"num_retries": 1,})",
-                       "invalid JSON at offset 18: expected a member name in quotes"}));
+                       "config.retry_non_idempotent: expected true or false, got array"}));
 
 }  // namespace
 }  // namespace switchyard::retry_test

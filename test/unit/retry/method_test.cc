@@ -1,5 +1,5 @@
 // retry_method_is_idempotent: RFC 9110's idempotent methods, exactly.
-#include "method.h"
+#include "retry_method.h"
 
 #include <gtest/gtest.h>
 

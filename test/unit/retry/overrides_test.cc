@@ -1,11 +1,11 @@
 // The request override headers' values: strict, all-or-nothing parsing.
-#include "overrides.h"
+#include "retry_overrides.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "conditions.h"
+#include "retry_conditions.h"
 
 namespace switchyard::retry_test {
 namespace {

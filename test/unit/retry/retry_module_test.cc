@@ -43,10 +43,9 @@ class RetryModuleTest : public ::testing::Test {
   // Builds the config and a stream on it; the request's method is `method`.
   void begin(const std::string& json, const std::string& method = "GET") {
     char error[1024] = "";
-    ASSERT_EQ(module_->config_new(configContext(), sy_slice{json.data(), json.size()}, &config_, error,
-                                  sizeof error),
-              SY_OK)
-        << error;
+    fake_host::TestConfig input(json);
+    ASSERT_EQ(module_->config_new(input.context(), input.json(), &config_, error, sizeof error), SY_OK)
+        << error << (input.errors().empty() ? "" : input.errors()[0]);
     ASSERT_EQ(module_->stream_new(stream(), config_, &stream_context_), SY_OK);
     request_.fields.insert(request_.fields.begin(), {":method", method});
     request_.fields.insert(request_.fields.begin() + 1, {":path", "/"});
@@ -89,7 +88,6 @@ class RetryModuleTest : public ::testing::Test {
   }
 
   sy_stream* stream() { return stream_.handle(); }
-  sy_config_context* configContext() { return reinterpret_cast<sy_config_context*>(&context_tag_); }
 
   const sy_filter_module* module_ = nullptr;
   void* config_ = nullptr;
@@ -97,7 +95,6 @@ class RetryModuleTest : public ::testing::Test {
   FakeStream stream_;
   FakeHeaders request_;
   std::vector<FakeHeaders> attempt_headers_;
-  int context_tag_ = 0;
 };
 
 TEST_F(RetryModuleTest, DeclaresAbi12ItsAttemptHooksAndRequestReplay) {
@@ -121,10 +118,22 @@ TEST_F(RetryModuleTest, RefusesAHostTableWithoutTheAttemptCalls) {
   EXPECT_NE(std::string(error).find("ABI 1.0"), std::string::npos) << error;
   void* config = nullptr;
   error[0] = '\0';
-  EXPECT_EQ(module->config_new(configContext(), sy_slice{"{}", 2}, &config, error, sizeof error),
-            SY_ERR_UNSUPPORTED);
+  fake_host::TestConfig input("{}");
+  EXPECT_EQ(module->config_new(input.context(), input.json(), &config, error, sizeof error), SY_ERR_UNSUPPORTED);
   EXPECT_EQ(config, nullptr);
   EXPECT_NE(std::string(error).find("attempt_retry"), std::string::npos) << error;
+  module_ = sy_filter_module_entry(fakeHostTable());
+}
+
+TEST_F(RetryModuleTest, RefusesAHostTableWithoutTypedConfigAccess) {
+  // A 1.1 host's table ends where the 1.2 typed config calls begin.
+  const sy_host_api host_1_1 = truncatedTable(offsetof(sy_host_api, config_root), 1);
+  const sy_filter_module* module = sy_filter_module_entry(&host_1_1);
+  char error[1024] = "";
+  EXPECT_EQ(module->module_init(error, sizeof error), SY_ERR_UNSUPPORTED);
+  EXPECT_STREQ(error,
+               "retry reads its config through the typed config calls of filter ABI 1.2 (config_root and the "
+               "rest), but this host (ABI 1.1) does not provide them");
   module_ = sy_filter_module_entry(fakeHostTable());
 }
 
@@ -136,11 +145,11 @@ TEST_F(RetryModuleTest, DefinesItsCountersAndReportsConfigErrors) {
   EXPECT_EQ(fakeHost().metric_kinds, std::vector<sy_metric_kind>(7, SY_METRIC_COUNTER));
   void* config = nullptr;
   char error[1024] = "";
-  const std::string bad = R"({"num_retries": "3"})";
-  EXPECT_EQ(
-      module_->config_new(configContext(), sy_slice{bad.data(), bad.size()}, &config, error, sizeof error),
-      SY_ERR_INVALID_ARGUMENT);
-  EXPECT_STREQ(error, "num_retries: expected a whole number from 0 to 100, got string");
+  fake_host::TestConfig bad(R"({"num_retries": "3"})", "", "demo.yaml: listeners[0].filters[1].config");
+  EXPECT_EQ(module_->config_new(bad.context(), bad.json(), &config, error, sizeof error), SY_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(error, "") << "errors go on the context, not into the message buffer";
+  EXPECT_EQ(bad.errors(), Strings{"demo.yaml: listeners[0].filters[1].config.num_retries: expected an integer "
+                                  "from 0 to 100, got \"3\""});
 }
 
 TEST_F(RetryModuleTest, RetriesA503WithJitteredBackoffAvoidingTriedHosts) {

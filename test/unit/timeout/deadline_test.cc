@@ -1,7 +1,7 @@
-// The deadline arithmetic (modules/timeout/deadline.c): reading decimal
+// The deadline arithmetic (modules/timeout/timeout_deadline.c): reading decimal
 // values and timeout headers, lowering, and the milliseconds left that go
 // to the next service.
-#include "deadline.h"
+#include "timeout_deadline.h"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // The timeout module (modules/timeout, built as timeout.so), opened with
 // dlopen as the proxy opens it and driven hook by hook with a fake host
-// whose clock moves only when a test says so. It proves what the proxy
-// cannot show yet while its ABI 1.1 side is being written: when each
-// timeout starts, what ends it, what the client gets, and what the access
-// log flags and metrics say.
+// whose clock moves only when a test says so (its typed config calls are the
+// core's). It proves what the proxy cannot show yet while its ABI 1.1 side
+// is being written: when each timeout starts, what ends it, what the client
+// gets, and what the access log flags and metrics say.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +20,7 @@ using switchyard::fake_host::FakeHeaders;
 using switchyard::fake_host::fakeHost;
 using switchyard::fake_host::fakeHostTable;
 using switchyard::fake_host::FakeStream;
+using switchyard::fake_host::TestConfig;
 using switchyard::fake_host::truncatedTable;
 
 using Values = std::vector<std::string>;
@@ -35,8 +36,6 @@ class TimeoutModuleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fakeHost().reset();
-    // The metrics of every config go under the one filter name "timeout".
-    fakeHost().filter_name = [](const sy_config_context*) { return std::string("timeout"); };
     stream_.properties[SY_PROP_REQUEST_ID] = "7";  // log lines name the request by it
     sy_module_entry_fn entry = moduleEntry();
     ASSERT_NE(entry, nullptr) << dlerror();
@@ -51,26 +50,27 @@ class TimeoutModuleTest : public ::testing::Test {
     for (void* config : configs_) module_->config_destroy(config);
   }
 
+  // The metrics of every config go under the one filter name "timeout".
   const void* configure(const std::string& json) {
     char error[1024] = "";
     void* config = nullptr;
-    sy_slice text{json.data(), json.size()};
-    EXPECT_EQ(
-        module_->config_new(reinterpret_cast<sy_config_context*>(this), text, &config, error, sizeof error),
-        SY_OK)
-        << error;
+    TestConfig input(json, "timeout");
+    EXPECT_EQ(module_->config_new(input.context(), input.json(), &config, error, sizeof error), SY_OK)
+        << error << (input.errors().empty() ? "" : input.errors()[0]);
     configs_.push_back(config);
     return config;
   }
 
+  // The errors config_new recorded, one per line.
   std::string rejection(const std::string& json) {
     char error[1024] = "";
     void* config = nullptr;
-    sy_slice text{json.data(), json.size()};
-    EXPECT_NE(
-        module_->config_new(reinterpret_cast<sy_config_context*>(this), text, &config, error, sizeof error),
-        SY_OK);
-    return error;
+    TestConfig input(json, "timeout");
+    EXPECT_NE(module_->config_new(input.context(), input.json(), &config, error, sizeof error), SY_OK);
+    EXPECT_STREQ(error, "") << "errors go on the context, not into the message buffer";
+    std::string joined;
+    for (const auto& line : input.errors()) joined += (joined.empty() ? "" : "\n") + line;
+    return joined;
   }
 
   void startStream(const void* config) {
@@ -156,15 +156,30 @@ TEST_F(TimeoutModuleTest, ModuleInitRefusesAHostTableWithoutTheAbi11Calls) {
   EXPECT_EQ(module->module_init(error, sizeof error), SY_OK);
 }
 
+TEST_F(TimeoutModuleTest, ModuleInitRefusesAHostTableWithoutTypedConfigAccess) {
+  // A 1.1 host's table ends where the 1.2 typed config calls begin.
+  const sy_host_api host_1_1 = truncatedTable(offsetof(sy_host_api, config_root), 1);
+  const sy_filter_module* module = moduleEntry()(&host_1_1);
+  char error[256] = "";
+  EXPECT_EQ(module->module_init(error, sizeof error), SY_ERR_UNSUPPORTED);
+  EXPECT_STREQ(error,
+               "timeout reads its config through the typed config calls of filter ABI 1.2 (config_root and the "
+               "rest), but this host (ABI 1.1) does not provide them");
+  moduleEntry()(fakeHostTable());
+  EXPECT_EQ(module->module_init(error, sizeof error), SY_OK);
+}
+
 TEST_F(TimeoutModuleTest, ConfigNewDefinesBothCountersAndRejectsBadFieldsByName) {
   configure("{}");
   EXPECT_EQ(fakeHost().metric_names, (Values{"timeout.request_timeouts", "timeout.idle_timeouts"}));
   EXPECT_EQ(fakeHost().metric_kinds, (std::vector<sy_metric_kind>{SY_METRIC_COUNTER, SY_METRIC_COUNTER}));
-  EXPECT_EQ(rejection(R"({"request_timeout_ms": "3s"})"),
-            "request_timeout_ms: expected a non-negative integer, got string");
+  EXPECT_EQ(rejection(R"({"request_timeout_ms": "3 s"})"),
+            "config.request_timeout_ms: expected a duration from 0ms to 4294967295ms (\"300ms\", \"1.5s\" or an "
+            "integer of milliseconds), got \"3 s\"");
   EXPECT_EQ(rejection(R"({"idle_timeout_ms": 2.5})"),
-            "idle_timeout_ms: expected a non-negative integer, got 2.5");
-  EXPECT_EQ(rejection(R"({"timeout_ms": 1})").rfind("timeout_ms: unknown field", 0), 0u);
+            "config.idle_timeout_ms: expected a duration from 0ms to 4294967295ms (\"300ms\", \"1.5s\" or an "
+            "integer of milliseconds), got 2.5");
+  EXPECT_EQ(rejection(R"({"timeout_ms": 1})").rfind("config.timeout_ms: unknown field", 0), 0u);
 }
 
 TEST_F(TimeoutModuleTest, RequestTimeoutStartsAtTheEndOfTheRequestSoASlowUploadDoesNotUseItUp) {

@@ -1,4 +1,4 @@
-#include "stream.h"
+#include "retry_stream.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -6,13 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "backoff.h"
-#include "budget.h"
-#include "conditions.h"
-#include "config.h"
-#include "method.h"
-#include "module.h"
-#include "overrides.h"
+#include "retry_backoff.h"
+#include "retry_budget.h"
+#include "retry_conditions.h"
+#include "retry_config.h"
+#include "retry_method.h"
+#include "retry_module.h"
+#include "retry_overrides.h"
 #include "retry_after.h"
 
 typedef struct retry_stream retry_stream;

@@ -1,12 +1,14 @@
-/* The retry filter's config: parsed from JSON and validated once, then
- * shared read-only by every worker. README.md documents each field. */
+/* The retry filter's config: read through the host's typed config calls
+ * and validated once, then shared read-only by every worker. README.md
+ * documents each field. */
 #ifndef SWITCHYARD_RETRY_CONFIG_H
 #define SWITCHYARD_RETRY_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conditions.h"
+#include "config_reader.h"
+#include "retry_conditions.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,10 +62,11 @@ typedef struct retry_config {
   retry_metrics metrics;
 } retry_config;
 
-/* Parses and validates `json`. Returns NULL and writes a message naming
- * the offending field (e.g. "budget.percent: expected a number from 0 to
- * 100, got 150") into `error` on failure. */
-retry_config *retry_config_parse(const char *json, size_t length, char *error, size_t error_capacity);
+/* Reads and validates the config of `reader`. Returns NULL when it is not
+ * valid; the errors, each naming its field path (e.g. "...config.budget.
+ * percent: expected a number from 0 to 100, got 150"), are recorded on the
+ * reader's context. */
+retry_config *retry_config_read(const config_reader *reader);
 void retry_config_free(retry_config *config);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-#include "deadline.h"
+#include "timeout_deadline.h"
 
 enum { NS_PER_MS = 1000000 };
 

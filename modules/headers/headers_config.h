@@ -1,12 +1,15 @@
-/* The headers filter's config: parsed and validated from JSON once, then
- * immutable and shared read-only by every worker (see README.md for the
- * format). Parsing lives here; headers.c holds the per-stream logic. */
+/* The headers filter's config: read and validated once through the host's
+ * typed config calls, then immutable and shared read-only by every worker
+ * (see README.md for the format). Reading lives here; headers.c holds the
+ * per-stream logic. */
 #ifndef HEADERS_CONFIG_H
 #define HEADERS_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <switchyard/filter.h>
+
+#include "config_reader.h"
 
 /* One piece of a header value template: literal text, or a stream property
  * looked up for each request ("%CLIENT_ADDRESS%"). */
@@ -43,10 +46,10 @@ typedef struct headers_config {
   uint32_t responses_modified_metric;
 } headers_config;
 
-/* Parses and validates `json`. Returns NULL and writes a message naming the
- * offending field (e.g. "request.set[0].value: unknown variable %FOO%")
- * into `error` on failure. */
-headers_config *headers_config_parse(const char *json, size_t length, char *error, size_t error_capacity);
+/* Reads and validates the config of `reader`. Returns NULL when it is not
+ * valid; the errors, each naming its field (e.g. "...config.request.set[0].
+ * value: unknown variable %FOO%"), are recorded on the reader's context. */
+headers_config *headers_config_read(const config_reader *reader);
 void headers_config_free(headers_config *config);
 
 #endif

@@ -1,4 +1,4 @@
-#include "conditions.h"
+#include "retry_conditions.h"
 
 #include <string.h>
 

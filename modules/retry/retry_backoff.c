@@ -1,4 +1,4 @@
-#include "backoff.h"
+#include "retry_backoff.h"
 
 /* min(max_ms, base_ms * 2^(retry_number - 1)) without overflowing: the
  * doubling stops at max_ms (or at 0), so it loops at most 64 times. */

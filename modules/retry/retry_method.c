@@ -1,4 +1,4 @@
-#include "method.h"
+#include "retry_method.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "budget.h"
+#include "retry_budget.h"
 
 int retry_budget_allows(uint64_t active_retries, uint64_t active_requests, double percent,
                         uint32_t min_concurrency) {

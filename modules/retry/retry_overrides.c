@@ -1,6 +1,6 @@
-#include "overrides.h"
+#include "retry_overrides.h"
 
-#include "conditions.h"
+#include "retry_conditions.h"
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 

@@ -1,11 +1,14 @@
-/* The timeout filter's config: parsed and validated from JSON once, then
- * immutable and shared read-only by every worker (see README.md for the
- * format). Parsing lives here; timeout.c holds the per-stream logic. */
+/* The timeout filter's config: read and validated once through the host's
+ * typed config calls, then immutable and shared read-only by every worker
+ * (see README.md for the format). Reading lives here; timeout.c holds the
+ * per-stream logic. */
 #ifndef TIMEOUT_CONFIG_H
 #define TIMEOUT_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "config_reader.h"
 
 #ifdef __cplusplus
 extern "C" { /* the unit tests are C++ */
@@ -29,10 +32,10 @@ typedef struct timeout_config {
   uint32_t idle_timeouts_metric;
 } timeout_config;
 
-/* Parses and validates `json` (defaults for absent fields). Returns NULL and
- * writes a message naming the offending field (e.g. "request_timeout_ms:
- * expected a non-negative integer, got string") into `error` on failure. */
-timeout_config *timeout_config_parse(const char *json, size_t length, char *error, size_t error_capacity);
+/* Reads and validates the config of `reader` (defaults for absent fields).
+ * Returns NULL when it is not valid; the errors, each naming its field,
+ * are recorded on the reader's context. */
+timeout_config *timeout_config_read(const config_reader *reader);
 void timeout_config_free(timeout_config *config);
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-/* What retry.c (the module table and config lifecycle) and stream.c (the
+/* What retry.c (the module table and config lifecycle) and retry_stream.c (the
  * per-stream logic) share: the host table and a formatted log line. */
 #ifndef SWITCHYARD_RETRY_MODULE_H
 #define SWITCHYARD_RETRY_MODULE_H
