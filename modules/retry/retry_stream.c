@@ -225,7 +225,7 @@ static extra_attempt start_extra_attempt(retry_stream *context, attempt_kind kin
 static void flag_limit_exceeded(retry_stream *context) {
   if (context->limit_flagged) return;
   context->limit_flagged = 1;
-  retry_host->stream_add_response_flag(context->stream, slice_of("URX"));
+  retry_host->stream_add_response_flag(context->stream, sy_response_flag_code(SY_FLAG_RETRY_LIMIT_EXCEEDED));
 }
 
 /* ---- per-try timeout ------------------------------------------------------ */

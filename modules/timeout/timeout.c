@@ -53,12 +53,13 @@ typedef struct expiry {
   const char *name;
   const char *body;
   const char *details;
-  const char *flag;
+  sy_response_flag flag;
 } expiry;
 
 static const expiry request_expiry = {"request timeout", "upstream request timeout\n",
-                                      "upstream_request_timeout", "UT"};
-static const expiry idle_expiry = {"idle timeout", "stream idle timeout\n", "stream_idle_timeout", "SI"};
+                                      "upstream_request_timeout", SY_FLAG_UPSTREAM_TIMEOUT};
+static const expiry idle_expiry = {"idle timeout", "stream idle timeout\n", "stream_idle_timeout",
+                                   SY_FLAG_STREAM_IDLE_TIMEOUT};
 
 static sy_slice slice_of(const char *text) {
   sy_slice slice = {text, strlen(text)};
@@ -123,7 +124,7 @@ static void expire(timeout_stream *ts, const expiry *why, uint32_t status, uint3
                    uint64_t after_ms) {
   sy_stream *stream = ts->stream;
   stop(ts);
-  host->stream_add_response_flag(stream, slice_of(why->flag));
+  host->stream_add_response_flag(stream, sy_response_flag_code(why->flag));
   host->metric_record(metric, 1);
   sy_slice id = request_id(stream);
   log_at(SY_LOG_DEBUG, "timeout: request %.*s: %s after %" PRIu64 " ms", (int)id.len, id.ptr, why->name,
