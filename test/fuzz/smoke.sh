@@ -9,5 +9,9 @@ set -eu
 fuzzer=$1 corpus=$2 scratch=$3
 rm -rf "$scratch"
 mkdir -p "$scratch"
-exec "$fuzzer" -runs="${FUZZ_SMOKE_RUNS:-2000}" -seed=1 -max_len=4096 -timeout=10 -error_exitcode=1 \
-  -artifact_prefix="$scratch/" "$scratch" "$corpus"
+# libFuzzer's own -timeout and -rss_limit_mb did not end the yaml-cpp hang of
+# README.md's finding 4 (the process stayed, past both), so the whole run is
+# bounded from outside as well (FUZZ_SMOKE_SECONDS, default 120).
+exec timeout -s KILL "${FUZZ_SMOKE_SECONDS:-120}" \
+  "$fuzzer" -runs="${FUZZ_SMOKE_RUNS:-2000}" -seed=1 -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+  -error_exitcode=1 -artifact_prefix="$scratch/" "$scratch" "$corpus"
