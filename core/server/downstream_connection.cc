@@ -1,5 +1,7 @@
 #include "server/downstream_connection.h"
 
+#include <sys/socket.h>
+
 #include "common/log.h"
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
@@ -217,13 +219,15 @@ void DownstreamConnection::onStreamComplete(bool close_after) {
 void DownstreamConnection::onPeerClosed() {
   peer_closed_ = true;
   reading_ = false;
-  // A client may half-close after sending a complete request and still read
-  // the response; anything less is an abort.
-  if (stream_ && stream_->requestComplete()) return;
-  if (!input_.empty() && !stream_) {
-    processBufferedInput();
-    if (stream_ && stream_->requestComplete()) return;
-  }
+  // A response already on its way is finished: a client that only
+  // half-closed still reads it, and for one that closed fully the write
+  // fails, which closes. A request still waiting for its response is
+  // cancelled at once, as nginx (proxy_ignore_client_abort off) and Envoy
+  // do: nobody is left to read the answer, and waiting for it would hold an
+  // upstream connection (or a place in a pool's queue) for nothing. The
+  // stream's access line carries DC. Requests pipelined behind it were
+  // never started and nothing of them went upstream: they are dropped.
+  if (stream_ && stream_->responseStarted()) return;
   close();
 }
 
@@ -277,7 +281,20 @@ void DownstreamConnection::closeAfterWrites() {
 
 void DownstreamConnection::drain() {
   draining_ = true;
-  if (!stream_) closeAfterWrites();
+  // A request in progress, or one whose bytes already wait in the socket
+  // (a connection accepted from the queue as the listener closed, or a
+  // pipelined request not read yet), is answered with Connection: close
+  // first; an idle connection closes now.
+  bool mid_request = decoder_.inMessage() && !decoder_.paused();
+  if (stream_ || !input_.empty() || mid_request || requestBytesWaiting()) return;
+  closeAfterWrites();
+}
+
+bool DownstreamConnection::requestBytesWaiting() const {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(socket_), &fd) != 0) return false;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 void DownstreamConnection::resetAbruptly() {

@@ -65,6 +65,8 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   void armIdleTimer();
   void armRequestHeadersTimer();
   void onPeerClosed();
+  // Bytes from the client wait in the socket, not read yet.
+  bool requestBytesWaiting() const;
 
   Worker& worker_;
   const ServingListener& listener_;

@@ -1,5 +1,8 @@
 #include "server/worker.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "common/log.h"
@@ -65,6 +68,28 @@ void Worker::onAccept(uv_stream_t* server, int status) {
   connection->start();
 }
 
+void Worker::acceptQueued(Listener& listener) {
+  // The kernel completes handshakes before the proxy accepts them; closing
+  // the listening socket would reset every connection still in its queue,
+  // requests already sent on them included. Take them instead: the drain
+  // below answers whatever request each one carries, with Connection:
+  // close, and closes the others gracefully.
+  uv_os_fd_t listen_fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(listener.handle), &listen_fd) != 0) return;
+  for (;;) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN: the queue is empty
+    auto* connection = new DownstreamConnection(*this, *listener.config);
+    connections_.insert(connection);
+    if (uv_tcp_open(reinterpret_cast<uv_tcp_t*>(connection->socket()), fd) != 0) {
+      ::close(fd);
+      connection->close();
+      continue;
+    }
+    connection->start();
+  }
+}
+
 void Worker::deferDelete(std::unique_ptr<Stream> stream) {
   if (!stream) return;
   deferred_.push_back(std::move(stream));
@@ -95,7 +120,10 @@ void Worker::onConnectionClosed(DownstreamConnection* connection) {
 void Worker::drain(uint64_t timeout_ms, std::function<void()> on_done) {
   draining_ = true;
   on_drained_ = std::move(on_done);
-  for (auto& listener : listeners_) closeAndDelete(listener->handle);
+  for (auto& listener : listeners_) {
+    acceptQueued(*listener);
+    closeAndDelete(listener->handle);
+  }
   listeners_.clear();
   clusters_.closeIdleConnections();
   drain_timer_ = new uv_timer_t;

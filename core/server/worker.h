@@ -61,6 +61,8 @@ class Worker : public module::WorkerServices {
     uv_tcp_t* handle;
   };
   static void onAccept(uv_stream_t* server, int status);
+  // Accepts what waits in the listener's queue (before it closes).
+  void acceptQueued(Listener& listener);
   void flushDeferred();
   void finishDrainIfDone();
 

@@ -192,6 +192,61 @@ class ConcurrencyTest(IntegrationTestCase):
         self.assertEqual(upstream.stats()["requests"], 50)
 
 
+class ClientHangUpTest(IntegrationTestCase):
+    """A client that goes away while its request waits for the upstream
+    cancels it at once: the upstream connection and any place in a pool's
+    queue are released, and the access line says DC."""
+
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        self.admin_port = free_port()
+        admin = f"admin: {{ address: 127.0.0.1, port: {self.admin_port} }}\n"
+        self.proxy = self.start_proxy(admin + simple_config(self.port, self.upstream.port,
+                                                            cluster_extra="    max_connections: 1"), self.port)
+
+    def open_upstream_connections(self) -> int:
+        return self.upstream.stats()["connections_open"]
+
+    def proxy_gauge(self, name: str) -> int:
+        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
+            if line.startswith(name + ": "):
+                return int(line.split(": ")[1])
+        self.fail(f"no {name} in /stats")
+
+    def test_closing_while_the_upstream_has_not_answered_releases_everything(self):
+        for close in ("fin", "reset"):
+            with self.subTest(close=close):
+                client = RawClient(self.port)
+                client.send(request_bytes("GET", "/hang"))
+                self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 1, 3.0))
+                if close == "reset":
+                    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.sock.close()
+                # Seen at once, not at a drain deadline: the upstream
+                # connection closes and the proxy holds no client connection.
+                self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0),
+                                "the upstream connection was kept after the client left")
+                self.assertTrue(wait_until(lambda: self.proxy_gauge("downstream_cx_active") == 0, 2.0))
+                self.assertLoggedSoon(self.proxy, "flags=DC")
+
+    def test_a_request_queued_for_a_pooled_connection_is_dropped_before_it_is_sent(self):
+        # max_connections 1: the first request holds the only connection, the
+        # second waits in the pool's queue, then its client leaves.
+        first = RawClient(self.port)
+        first.send(request_bytes("GET", "/hang"))
+        self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 1, 3.0))
+        second = RawClient(self.port)
+        second.send(request_bytes("GET", "/echo?who=second"))
+        self.assertTrue(wait_until(lambda: self.proxy_gauge("cluster.backend.pending_requests") == 1, 2.0))
+        second.sock.close()
+        self.assertTrue(wait_until(lambda: self.proxy_gauge("cluster.backend.pending_requests") == 0, 2.0))
+        first.sock.close()  # frees the connection the second one waited for
+        self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0))
+        self.assertNotIn("/echo", self.upstream.stats()["requests_by_path"])
+
+
 class DownstreamTimeoutTest(IntegrationTestCase):
     def setUp(self):
         super().setUp()
