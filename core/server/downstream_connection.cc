@@ -86,10 +86,7 @@ void DownstreamConnection::pauseReading() {
   uv_read_stop(socket());
 }
 
-void DownstreamConnection::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* self = static_cast<DownstreamConnection*>(handle->data);
-  *buf = uv_buf_init(self->read_buffer_, sizeof self->read_buffer_);
-}
+void DownstreamConnection::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = threadReadBuffer(); }
 
 void DownstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<DownstreamConnection*>(stream->data);

@@ -85,7 +85,6 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   bool closing_ = false;
   bool shutting_down_ = false;
   bool peer_closed_ = false;
-  char read_buffer_[64 * 1024];
 };
 
 }  // namespace switchyard::server

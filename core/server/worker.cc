@@ -18,7 +18,9 @@ constexpr int kListenBacklog = 1024;
 }
 
 Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving)
-    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy), deferred_check_(new uv_check_t) {
+    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy),
+      memory_release_(loop),
+      deferred_check_(new uv_check_t) {
   uv_check_init(loop_, deferred_check_);
   deferred_check_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(deferred_check_));
@@ -65,6 +67,7 @@ void Worker::onAccept(uv_stream_t* server, int status) {
     return;
   }
   worker.connections_.insert(connection);
+  worker.memory_release_.onConnectionCount(worker.connections_.size());
   connection->start();
 }
 
@@ -114,6 +117,7 @@ void Worker::flushDeferred() {
 
 void Worker::onConnectionClosed(DownstreamConnection* connection) {
   connections_.erase(connection);
+  memory_release_.onConnectionCount(connections_.size());
   finishDrainIfDone();
 }
 

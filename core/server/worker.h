@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "module/stream_services.h"
+#include "server/memory_release.h"
 #include "server/serving_config.h"
 #include "upstream/cluster_manager.h"
 
@@ -72,6 +73,7 @@ class Worker : public module::WorkerServices {
   upstream::ClusterManager clusters_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_set<DownstreamConnection*> connections_;
+  MemoryRelease memory_release_;
   std::vector<std::unique_ptr<Stream>> deferred_;
   uv_check_t* deferred_check_;
   uv_timer_t* drain_timer_ = nullptr;

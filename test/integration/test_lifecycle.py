@@ -2,15 +2,17 @@
 SIGTERM and SIGINT, worker threads under concurrent load, and the downstream
 idle and request-headers timeouts."""
 import os
+import resource
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
+from harness import (BIN, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
                      request_bytes, run_switchyard, simple_config, wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
@@ -245,6 +247,58 @@ class ClientHangUpTest(IntegrationTestCase):
         first.sock.close()  # frees the connection the second one waited for
         self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0))
         self.assertNotIn("/echo", self.upstream.stats()["requests_by_path"])
+
+
+def resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def built_with_address_sanitizer() -> bool:
+    linked = subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout
+    return "libasan" in linked
+
+
+class ConnectionFloodTest(IntegrationTestCase):
+    """After a flood of connections has closed, the proxy gives the memory
+    back instead of staying at its peak (server/memory_release.h)."""
+
+    CONNECTIONS = 1500
+
+    def setUp(self):
+        super().setUp()
+        if built_with_address_sanitizer():
+            self.skipTest("AddressSanitizer's allocator keeps freed memory in quarantine by design")
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        needed = 2 * self.CONNECTIONS + 256  # this process's sockets and the proxy's
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            self.skipTest(f"the open-files limit ({hard}) is below the {needed} a flood needs")
+        if soft != resource.RLIM_INFINITY and soft < needed:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))  # inherited by the proxy started below
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        # The flood is downstream; a few upstream connections serve it.
+        self.proxy = self.start_proxy(simple_config(self.port, self.upstream.port,
+                                                    cluster_extra="    max_connections: 32"), self.port)
+
+    def test_memory_returns_near_the_baseline_after_a_flood_closes(self):
+        exchange(self.port, path="/echo")  # warm: pools, first allocations
+        baseline = resident_mb(self.proxy.pid)
+        clients = [RawClient(self.port, timeout=10) for _ in range(self.CONNECTIONS)]
+        for client in clients:
+            client.send(request_bytes("GET", "/echo"))
+        for client in clients:
+            self.assertEqual(client.read_response().status, 200)
+        peak = resident_mb(self.proxy.pid)
+        for client in clients:
+            client.sock.close()
+        settled = baseline + max(2.0, (peak - baseline) / 3)
+        self.assertTrue(wait_until(lambda: resident_mb(self.proxy.pid) <= settled, 5.0),
+                        f"RSS stayed at {resident_mb(self.proxy.pid):.1f} MB after the flood "
+                        f"(baseline {baseline:.1f} MB, peak {peak:.1f} MB)")
 
 
 class DownstreamTimeoutTest(IntegrationTestCase):
