@@ -94,10 +94,10 @@ class RequestDecoder {
 
   RequestDecoderCallbacks& callbacks_;
   const size_t max_headers_bytes_;
+  const size_t max_headers_count_;
   llhttp_settings_t settings_{};
   llhttp_t parser_{};
 
-  const size_t max_headers_count_;
   HeaderMap headers_;
   std::string url_;
   std::string field_;
