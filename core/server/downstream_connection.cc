@@ -29,7 +29,7 @@ DownstreamConnection::DownstreamConnection(Worker& worker, const ServingListener
       socket_(new uv_tcp_t),
       idle_timer_(new uv_timer_t),
       headers_timer_(new uv_timer_t),
-      decoder_(*this, listener.config->max_request_headers_bytes) {
+      decoder_(*this, listener.config->max_request_headers_bytes, listener.config->max_request_headers_count) {
   uv_tcp_init(worker.loop(), socket_);
   socket_->data = this;
   uv_timer_init(worker.loop(), idle_timer_);
