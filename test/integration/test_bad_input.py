@@ -2,7 +2,9 @@
 400 (505, 501, 431 or 405 where those say more) and a close, and nothing of
 them reaches the upstream; malformed, reset or vanished upstreams give the
 client 502, lose their connection, and leave the proxy serving. Upgrade and
-CONNECT requests leave the client connection in a clean state."""
+CONNECT requests leave the client connection in a clean state. Hostile or
+broken config files are refused by `--check` at once, with a short message
+that names the place and the limit."""
 import base64
 import os
 import shutil
@@ -13,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (ConnectionClosed, IntegrationTestCase, RawClient, echo_header_names, exchange,  # noqa: E402
-                     free_port, main, request_bytes, simple_config, wait_until)
+                     free_port, main, request_bytes, run_switchyard, simple_config, wait_until)
 
 # Each is complete as sent: a proxy that accepted it would forward it at once.
 REQUESTS_THAT_MUST_BE_REJECTED = {
@@ -367,6 +369,80 @@ class BadUpstreamTest(IntegrationTestCase):
                 return True
             time.sleep(0.02)
         return False
+
+
+def billion_laughs() -> str:
+    """Nine levels of nine aliases: 342 bytes that expand to gigabytes."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+class BadConfigFileTest(IntegrationTestCase):
+    # Each was measured in seconds (or never finished) before the limits;
+    # the bound is generous for a loaded machine.
+    QUICK = 2.0
+
+    def check(self, name: str, content: bytes):
+        path = os.path.join(self.workdir, name)
+        with open(path, "wb") as out:
+            out.write(content)
+        start = time.monotonic()
+        # text=True: stderr must decode as UTF-8, which raw binary would not.
+        result = run_switchyard(["--check", "-c", path])
+        return path, result, time.monotonic() - start
+
+    def test_billion_laughs_is_refused_at_once_naming_line_and_limit(self):
+        path, result, elapsed = self.check("laughs.yaml", billion_laughs().encode())
+        self.assertEqual(result.returncode, 1, result)
+        self.assertLess(elapsed, self.QUICK)
+        self.assertIn(f"{path}:6:20: aliases expand to more than 1048576 bytes (the limit on what aliases may "
+                      "add to a document)", result.stderr)
+
+    def test_deep_json_is_refused_at_once_with_its_position(self):
+        path, result, elapsed = self.check("deep.json", b'{"listeners": ' + b"[" * 10_000 + b"]" * 10_000 + b"}")
+        self.assertEqual(result.returncode, 1, result)
+        self.assertLess(elapsed, self.QUICK)
+        self.assertIn(f"{path}:1:46: mappings and lists nested more than 32 levels deep (the limit)",
+                      result.stderr)
+
+    def test_deep_yaml_says_what_is_wrong(self):
+        text = "".join("  " * i + "k:\n" for i in range(600)) + "  " * 600 + "v\n"
+        path, result, elapsed = self.check("deep.yaml", text.encode())
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn(f"{path}:33:65: mappings and lists nested more than 32 levels deep (the limit)",
+                      result.stderr)
+
+    def test_megabyte_value_is_quoted_as_a_short_excerpt(self):
+        path, result, _ = self.check("big_value.yaml",
+                                     b'listeners:\n  - name: http\n    port: "' + b"x" * 1_000_000 + b'"\n')
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn('port: expected an integer from 0 to 4294967295, got string "' + "x" * 64 +
+                      "\u2026(1000000 bytes)\"", result.stderr)
+        self.assertLess(len(result.stderr), 1000)
+
+    def test_file_past_the_size_limit_is_refused_without_reading_it(self):
+        path = os.path.join(self.workdir, "huge.yaml")
+        with open(path, "wb") as out:
+            out.truncate(50 * 1024 * 1024)
+        start = time.monotonic()
+        result = run_switchyard(["--check", "-c", path])
+        self.assertLess(time.monotonic() - start, self.QUICK)
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn(f"{path}: is 52428800 bytes, larger than the 16777216 bytes a config may have",
+                      result.stderr)
+
+    def test_control_and_binary_bytes_are_named_escaped(self):
+        path, result, _ = self.check("nul.yaml", b'listeners:\n  - name: "ht\x00tp"\n')
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn(f"{path}:2:14: control character \\x00 is not allowed in config text", result.stderr)
+
+        path, result, _ = self.check("binary.yaml", bytes(range(0x80, 0x100)) + bytes(range(0x00, 0x80)))
+        self.assertEqual(result.returncode, 1, result)
+        self.assertIn(f"{path}:1:1: byte \\x80 is not valid UTF-8", result.stderr)
+        printable = all(c == "\n" or c.isprintable() for c in result.stderr)
+        self.assertTrue(printable, repr(result.stderr))
 
 
 if __name__ == "__main__":
