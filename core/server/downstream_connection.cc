@@ -91,6 +91,10 @@ void DownstreamConnection::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf =
 void DownstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<DownstreamConnection*>(stream->data);
   if (nread == 0 || self->closing_) return;
+  if (self->lingering_) {
+    if (nread < 0) self->close();  // the client closed too (or reset)
+    return;
+  }
   if (nread < 0) {
     if (nread == UV_EOF) {
       self->onPeerClosed();
@@ -268,11 +272,31 @@ void DownstreamConnection::closeAfterWrites() {
   int rc = uv_shutdown(request, socket(), [](uv_shutdown_t* req, int) {
     auto* self = static_cast<DownstreamConnection*>(req->data);
     delete req;
-    self->close();
+    self->lingerThenClose();
   });
   if (rc != 0) {
     delete request;
     close();
+  }
+}
+
+void DownstreamConnection::lingerThenClose() {
+  if (closing_) return;
+  if (peer_closed_) {
+    close();
+    return;
+  }
+  // Our FIN is out. Bytes the client still sends (the rest of a refused
+  // request, a pipelined one) would make the kernel answer our close with a
+  // reset, and a reset can destroy the response in the client's receive
+  // buffer before it is read. So read and discard until the client closes
+  // too, for at most kLingerMs.
+  lingering_ = true;
+  uv_timer_start(idle_timer_, [](uv_timer_t* timer) { static_cast<DownstreamConnection*>(timer->data)->close(); },
+                 kLingerMs, 0);
+  if (!reading_) {
+    reading_ = true;
+    uv_read_start(socket(), &DownstreamConnection::onAlloc, &DownstreamConnection::onRead);
   }
 }
 

@@ -65,6 +65,10 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   void armIdleTimer();
   void armRequestHeadersTimer();
   void onPeerClosed();
+  // After the shutdown of the write side: see kLingerMs.
+  void lingerThenClose();
+  // How long a closing connection discards what the client still sends.
+  static constexpr uint64_t kLingerMs = 2000;
   // Bytes from the client wait in the socket, not read yet.
   bool requestBytesWaiting() const;
 
@@ -85,6 +89,7 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   bool closing_ = false;
   bool shutting_down_ = false;
   bool peer_closed_ = false;
+  bool lingering_ = false;  // shut down, discarding input until the client closes
 };
 
 }  // namespace switchyard::server

@@ -147,6 +147,22 @@ class BadRequestTest(IntegrationTestCase):
             self.assertClosedByPeer(client)
         self.assertEqual(self.upstream.stats()["requests_by_path"], {"/echo/good": 1})
 
+    def test_the_refusal_survives_bytes_the_client_keeps_sending(self):
+        # A refused request with a large body behind it: the proxy answers
+        # and shuts its side down, then reads and discards the rest until the
+        # client closes (a lingering close). Closing at once with those bytes
+        # unread would make the kernel send a reset, which can destroy the
+        # 400 in the client's receive buffer before the client reads it.
+        for attempt in range(5):
+            with RawClient(self.port) as client:
+                client.send(b"POST /echo HTTP/1.1\r\nHost: h\r\nBad Header: x\r\nContent-Length: 400000\r\n\r\n")
+                client.send(b"x" * 400_000)
+                time.sleep(0.05)  # the proxy's final close would come now, while bytes still arrive
+                client.send(b"y" * 100_000)
+                response = client.read_response()
+                self.assertEqual(response.status, 400, f"attempt {attempt}: {response.raw_head!r}")
+                self.assertClosedByPeer(client)
+
     def test_invalid_chunk_size_after_forwarding_started_is_400_and_abandons_the_upstream(self):
         # The bad chunk arrives in a later packet than the headers, so the
         # head and the first chunk are already upstream. The client gets 400
