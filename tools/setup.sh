@@ -4,7 +4,11 @@
 #
 #   tools/setup.sh demo   build, start the test upstream and the proxy with
 #                         host/examples/demo.yaml (Ctrl-C stops both)
-#   tools/setup.sh test   build and run every test; ends with "N passed, N failed"
+#   tools/setup.sh test   build and run every test, then the fuzz smoke (each
+#                         libFuzzer target of test/fuzz for a fixed number of
+#                         runs, in a clang build of its own, FUZZ_BUILD_DIR,
+#                         default build-fuzz); ends with "N passed, N failed"
+#                         counting both
 #
 # BUILD_DIR (default: build) and MESON_ARGS (e.g. -Dsanitize=true) adjust it.
 set -euo pipefail
@@ -15,7 +19,7 @@ mode=${1:-}
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev node-llhttp
           libprotobuf-dev protobuf-compiler libyaml-cpp-dev libgtest-dev libgmock-dev
-          python3 curl)
+          python3 curl clang libclang-rt-14-dev)
 
 install_missing_packages() {
   local missing=()
@@ -61,19 +65,28 @@ TRY
 
 run_tests() {
   local status=0
+  local fuzz_log=${FUZZ_BUILD_DIR:-$root/build-fuzz}/meson-logs/testlog.json
   meson test -C "$build_dir" --print-errorlogs --num-processes 2 || status=$?
-  python3 - "$build_dir/meson-logs/testlog.json" <<'PY'
-import json, sys
+  # A smoke that could not build leaves no log of its own to count.
+  rm -f "$fuzz_log"
+  "$root/tools/fuzz.sh" --smoke || status=$?
+  python3 - "$build_dir/meson-logs/testlog.json" "$fuzz_log" <<'PY'
+import json, os, sys
 passed = failed = skipped = 0
-with open(sys.argv[1]) as log:
-    for line in log:
-        result = json.loads(line).get("result")
-        if result in ("OK", "EXPECTEDFAIL"):
-            passed += 1
-        elif result == "SKIP":
-            skipped += 1
-        else:
-            failed += 1
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        print(f"setup: no test log at {path}: its build failed", file=sys.stderr)
+        failed += 1
+        continue
+    with open(path) as log:
+        for line in log:
+            result = json.loads(line).get("result")
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
   return $status

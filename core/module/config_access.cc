@@ -308,7 +308,9 @@ sy_result checkMembers(sy_config_context* context, const sy_config_value* object
   }
   // The Struct is a hash map: sort, so the errors come in a stable order.
   std::vector<std::string> unknown;
-  for (const auto& [name, value] : object->value->struct_value().fields()) {
+  // Not a structured binding: clang 14 cannot capture one in the lambda.
+  for (const auto& field : object->value->struct_value().fields()) {
+    const std::string& name = field.first;
     bool listed = std::any_of(known, known + count, [&](sy_slice candidate) { return view(candidate) == name; });
     if (!listed) unknown.push_back(name);
   }

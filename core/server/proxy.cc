@@ -199,6 +199,9 @@ int sy_proxy_load_config_text(sy_proxy* proxy, const char* text, size_t length, 
   return applyLoadedConfig(proxy, config::loadConfigText(std::string_view(text, length), source, format), source);
 }
 
+}  // extern "C"
+
+// Helpers of sy_proxy_start, outside extern "C": they return C++ types.
 namespace {
 
 // The live counters of every cluster, as /stats lines.
@@ -243,6 +246,8 @@ void ignoreSigpipeIfDefault() {
 }
 
 }  // namespace
+
+extern "C" {
 
 int sy_proxy_start(sy_proxy* proxy) {
   if (proxy == nullptr) return -1;

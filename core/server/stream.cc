@@ -26,7 +26,6 @@ std::string_view codeOf(sy_response_flag flag) {
 
 Stream::Stream(DownstreamConnection& connection, Worker& worker, const ServingListener& listener, uint64_t id)
     : connection_(connection),
-      worker_(worker),
       listener_(listener),
       id_text_(std::to_string(id)),
       start_ms_(monotonicNowMs()),

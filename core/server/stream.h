@@ -26,7 +26,7 @@ namespace switchyard::server {
 class DownstreamConnection;
 class Worker;
 
-class Stream : private FilterChainCallbacks, private router::UpstreamRequestCallbacks {
+class Stream final : private FilterChainCallbacks, private router::UpstreamRequestCallbacks {
  public:
   Stream(DownstreamConnection& connection, Worker& worker, const ServingListener& listener, uint64_t id);
   ~Stream();
@@ -96,7 +96,6 @@ class Stream : private FilterChainCallbacks, private router::UpstreamRequestCall
   bool downstreamDispatching() const override;
 
   DownstreamConnection& connection_;
-  Worker& worker_;
   const ServingListener& listener_;
   const std::string id_text_;
   const uint64_t start_ms_;

@@ -26,7 +26,7 @@ namespace switchyard::server {
 class DownstreamConnection;
 class Stream;
 
-class Worker : public module::WorkerServices {
+class Worker final : public module::WorkerServices {
  public:
   Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving);
   ~Worker();

@@ -71,7 +71,6 @@ class UpstreamConnection final : public PooledConnection, private http::Response
   bool closing_ = false;
   bool reading_ = false;
   bool read_paused_ = false;
-  bool write_blocked_ = false;
   bool response_keep_alive_ = true;
   bool broken_ = false;  // a failure means the connection must not be reused
   uint64_t requests_served_ = 0;
