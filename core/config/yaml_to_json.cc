@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config_limits.h"
+#include "config/yaml_syntax.h"
 
 namespace switchyard::config {
 
@@ -398,6 +399,11 @@ void checkExpansionLimits(const std::string& yaml_text) {
 
 YamlToJsonResult yamlToJson(std::string_view yaml_text) {
   YamlToJsonResult result;
+  // yaml-cpp never returns on some invalid documents (yaml_syntax.h).
+  if (auto syntax_error = yamlSyntaxError(yaml_text)) {
+    result.error = std::move(syntax_error);
+    return result;
+  }
   try {
     const std::string text(yaml_text);
     checkExpansionLimits(text);

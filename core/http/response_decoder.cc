@@ -170,7 +170,9 @@ int ResponseDecoder::onHeadersComplete(llhttp_t* parser) {
     d.interim_ = true;
     d.headers_.clear();
     d.header_bytes_ = 0;
-    return HPE_OK;
+    // A 1xx response ends with its head (RFC 9110 15.2), whatever its
+    // Content-Length says; bytes after it start the next response.
+    return 1;
   }
   if (int error = d.checkResponseHead(*parser); error != HPE_OK) return error;
   HeaderMap response;

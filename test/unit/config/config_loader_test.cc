@@ -209,7 +209,7 @@ TEST(ConfigLoader, SemanticErrorsCarryFileAndFieldPath) {
 
 TEST(ConfigLoader, YamlSyntaxErrorHasLineAndColumn) {
   EXPECT_EQ(yamlErrors("listeners:\n  - name: a\n    port: : 1\n"),
-            Errors{"test.yaml:3:11: illegal map value"});
+            Errors{"test.yaml:3:11: mapping values are not allowed in this context"});
 }
 
 TEST(ConfigLoader, YamlConversionErrorHasLineAndColumn) {

@@ -160,7 +160,16 @@ TEST(YamlToJson, SyntaxErrorCarriesLineAndColumn) {
   TextError misindented = errorOf("a:\n  - b\n  c: d\n");
   EXPECT_EQ(misindented.line, 3);
   EXPECT_EQ(misindented.column, 3);
-  EXPECT_EQ(misindented.message, "end of map not found");
+  EXPECT_EQ(misindented.message, "did not find expected '-' indicator while parsing a block collection");
+}
+
+// yaml-cpp 0.7 never returns on these (yaml_syntax.h); libyaml refuses them.
+TEST(YamlToJson, InputsThatHangYamlCppAreRefusedWithAPosition) {
+  for (const char* text : {" a:\n,", ",", "- !+(.,.)", "a: ,x\n"}) {
+    TextError error = errorOf(text);
+    EXPECT_GT(error.line, 0) << text;
+    EXPECT_FALSE(error.message.empty()) << text;
+  }
 }
 
 TEST(YamlToJson, MoreThanOneDocumentIsAnError) {

@@ -43,6 +43,25 @@ TEST(ResponseDecoder, InterimContinueIsSwallowed) {
   EXPECT_EQ(r.completed, 1);
 }
 
+// Found by the response decoder fuzzer: a 1xx never has a body, whatever
+// its Content-Length says; what follows its head is the next response.
+TEST(ResponseDecoder, InterimResponseBodyIsNeverDelivered) {
+  Recorder r;
+  ResponseDecoder decoder(r, 60 * 1024);
+  decoder.expectResponse(false);
+  EXPECT_FALSE(decoder.feed("HTTP/1.1 103 Early\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\n\r\n"));
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.completed, 0);
+
+  Recorder ok;
+  ResponseDecoder next(ok, 60 * 1024);
+  next.expectResponse(false);
+  ASSERT_TRUE(next.feed("HTTP/1.1 103 Early\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+  EXPECT_EQ(ok.headers.get(":status"), "200");
+  EXPECT_EQ(ok.body, "ok");
+  EXPECT_EQ(ok.completed, 1);
+}
+
 TEST(ResponseDecoder, HeadResponseHasNoBody) {
   Recorder r;
   ResponseDecoder decoder(r, 60 * 1024);
