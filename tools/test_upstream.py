@@ -36,6 +36,10 @@ Endpoints, chosen by path (a query string is allowed everywhere):
                        (whitespace before a header's colon), badchunk (a
                        chunk size that is not hex), nocrlf (the header block
                        is never terminated)
+  /raw?b64=B           write exactly the bytes B (base64url) as the response,
+                       then keep the connection open, reading and discarding,
+                       until the client closes it (a test can see whether the
+                       client dropped the connection after a bad response)
   /close               answer like /echo with Connection: close, then close
   /fail-first/N?key=K  the first N requests with key K get 503, later ones
                        200 like /echo; x-fail-first-attempt tells which
@@ -72,6 +76,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import dataclasses
 import functools
 import hashlib
@@ -495,6 +501,8 @@ class Upstream:
             return await self.send_pattern(request, connection, parse_count(argument, "byte count"))
         elif endpoint == "malformed":
             await self.malformed(request, connection)
+        elif endpoint == "raw":
+            await self.raw(request, connection)
         elif endpoint == "close":
             return await self.respond_json(request, connection, 200,
                                            self.describe(request, connection), keep_alive=False)
@@ -590,6 +598,15 @@ class Upstream:
         connection.writer.write(responses[kind].encode())
         await connection.writer.drain()
         raise ConnectionAbandoned
+
+    async def raw(self, request: Request, connection: Connection) -> None:
+        try:
+            response = base64.urlsafe_b64decode(request.query.get("b64", ""))
+        except (binascii.Error, ValueError) as error:
+            raise BadRequest(400, f"/raw wants base64url bytes in b64: {error}") from error
+        connection.writer.write(response)
+        await connection.writer.drain()
+        await self.hang(connection)
 
     async def fail_first(self, request: Request, connection: Connection, failures: int) -> bool:
         key = request.query.get("key", "")

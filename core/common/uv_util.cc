@@ -36,4 +36,10 @@ std::string formatSocketAddress(const sockaddr_storage& address) {
 
 uint64_t monotonicNowMs() { return uv_hrtime() / 1000000; }
 
+uv_buf_t threadReadBuffer() {
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+  thread_local char buffer[kReadBufferBytes];
+  return uv_buf_init(buffer, kReadBufferBytes);
+}
+
 }  // namespace switchyard

@@ -1,12 +1,15 @@
 #include "config/config_loader.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <sys/stat.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "config/config_limits.h"
+#include "config/config_text.h"
 #include "config/config_validator.h"
 #include "config/schema_checker.h"
 #include "config/yaml_to_json.h"
@@ -49,13 +52,18 @@ std::string describeJsonSyntaxError(std::string_view message) {
   if (caret_column >= context.size()) return problem + " (at end of input)";
   std::string_view at_caret = context.substr(caret_column);
   at_caret = at_caret.substr(0, at_caret.find('\n'));
-  return problem + " (near '" + std::string(at_caret) + "')";
+  return problem + " (near " + quotedExcerpt(at_caret) + ")";
 }
 
-std::string formatYamlError(const std::string& source, const YamlError& error) {
+std::string formatTextError(const std::string& source, const TextError& error) {
   if (error.line <= 0) return source + ": " + error.message;
   return source + ":" + std::to_string(error.line) + ":" + std::to_string(error.column) + ": " +
          error.message;
+}
+
+std::string sizeLimitProblem(uint64_t size) {
+  return "is " + std::to_string(size) + " bytes, larger than the " + std::to_string(kMaxConfigBytes) +
+         " bytes a config may have";
 }
 
 }  // namespace
@@ -65,8 +73,16 @@ LoadedConfig loadConfigText(std::string_view text, std::string_view source_name,
   const std::string source(source_name);
   auto report = [&](const std::string& problem) { result.errors.push_back(source + ": " + problem); };
 
+  if (text.size() > kMaxConfigBytes) {
+    report(sizeLimitProblem(text.size()));
+    return result;
+  }
   if (isBlank(text)) {
     report("config is empty");
+    return result;
+  }
+  if (auto unreadable = findUnreadableByte(text)) {
+    result.errors.push_back(formatTextError(source, *unreadable));
     return result;
   }
 
@@ -75,11 +91,17 @@ LoadedConfig loadConfigText(std::string_view text, std::string_view source_name,
   if (from_yaml) {
     YamlToJsonResult converted = yamlToJson(text);
     if (!converted.ok()) {
-      result.errors.push_back(formatYamlError(source, *converted.error));
+      result.errors.push_back(formatTextError(source, *converted.error));
       return result;
     }
     json = std::move(converted.json);
   } else {
+    // protobuf's parser would take time growing faster than the square of
+    // the depth, and then fail without saying where.
+    if (auto too_deep = findJsonNestingTooDeep(text)) {
+      result.errors.push_back(formatTextError(source, *too_deep));
+      return result;
+    }
     json = std::string(text);
   }
 
@@ -117,21 +139,39 @@ LoadedConfig loadConfigText(std::string_view text, std::string_view source_name,
 }
 
 LoadedConfig loadConfigFile(const std::string& path, ConfigFormat format) {
+  LoadedConfig result;
   std::string text;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   int read_errno = file == nullptr ? errno : 0;
+  bool too_large = false;
   if (file != nullptr) {
+    // A regular file too large is refused unread; a pipe or a device has
+    // no size to ask, so reading stops one byte past the limit.
+    struct stat status;
+    if (fstat(fileno(file), &status) == 0 && S_ISREG(status.st_mode) &&
+        static_cast<uint64_t>(status.st_size) > kMaxConfigBytes) {
+      result.errors.push_back(path + ": " + sizeLimitProblem(static_cast<uint64_t>(status.st_size)));
+      std::fclose(file);
+      return result;
+    }
     char buffer[64 * 1024];
     size_t count;
     errno = 0;
-    while ((count = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, count);
+    while (!too_large && (count = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+      text.append(buffer, count);
+      too_large = text.size() > kMaxConfigBytes;
+    }
     // A directory opens fine and fails here, with EISDIR.
     if (std::ferror(file)) read_errno = errno != 0 ? errno : EIO;
     std::fclose(file);
   }
   if (read_errno != 0) {
-    LoadedConfig result;
     result.errors.push_back(path + ": cannot read: " + std::strerror(read_errno));
+    return result;
+  }
+  if (too_large) {
+    result.errors.push_back(path + ": is larger than the " + std::to_string(kMaxConfigBytes) +
+                            " bytes a config may have");
     return result;
   }
   return loadConfigText(text, path, format);

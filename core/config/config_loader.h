@@ -6,7 +6,7 @@
 // semantic rules (config/config_validator.h). Every problem found is
 // reported, each naming the file and the field:
 //   demo.yaml: listeners[0].filters[1].nmae: unknown field, did you mean "name"?
-//   demo.yaml:7:12: illegal map value            (YAML syntax, with line:column)
+//   demo.yaml:7:12: mapping values are not allowed in this context   (YAML syntax)
 #pragma once
 
 #include <google/protobuf/struct.pb.h>

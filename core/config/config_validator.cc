@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/uv_util.h"
+#include "config/config_text.h"
 #include "config/field_path.h"
 
 namespace switchyard::config {
@@ -16,8 +17,6 @@ namespace {
 
 constexpr uint32_t kMaxPort = 65535;
 constexpr const char* kDefaultBindAddress = "127.0.0.1";
-
-std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -156,12 +155,12 @@ class BootstrapValidator {
       const std::string& domain = host.domains(i);
       std::string domain_path = indexPath(domains_path, size_t(i));
       if (std::string problem = domainProblem(domain); !problem.empty()) {
-        fail(domain_path, quoted(domain) + ": " + problem);
+        fail(domain_path, quotedExcerpt(domain) + ": " + problem);
         continue;
       }
       // Host matching ignores case, so "API.example.com" repeats "api.example.com".
       auto [first, inserted] = listener_domains.emplace(lowercase(domain), domain_path);
-      if (!inserted) fail(domain_path, quoted(domain) + " is already listed at " + first->second);
+      if (!inserted) fail(domain_path, quotedExcerpt(domain) + " is already listed at " + first->second);
     }
     std::string routes_path = fieldPath(path, "routes");
     for (int i = 0; i < host.routes_size(); ++i) {
@@ -194,7 +193,7 @@ class BootstrapValidator {
     if (cluster.empty()) {
       fail(cluster_path, "required");
     } else if (defined_clusters_.count(cluster) == 0) {
-      fail(cluster_path, "no cluster named " + quoted(cluster));
+      fail(cluster_path, "no cluster named " + quotedExcerpt(cluster));
     }
 
     // The map iterates in hash order; sorting keeps the messages stable.
@@ -204,7 +203,7 @@ class BootstrapValidator {
     for (const std::string& filter_name : override_keys) {
       if (filters.count(filter_name) == 0) {
         fail(mapKeyPath(fieldPath(path, "filter_overrides"), filter_name),
-             "no filter named " + quoted(filter_name) + " in this listener");
+             "no filter named " + quotedExcerpt(filter_name) + " in this listener");
       }
     }
   }
@@ -253,7 +252,7 @@ class BootstrapValidator {
 
   bool checkIpLiteral(const std::string& address, const std::string& path) {
     if (isIpLiteral(address)) return true;
-    fail(path, quoted(address) + " is not an IPv4 or IPv6 address");
+    fail(path, quotedExcerpt(address) + " is not an IPv4 or IPv6 address");
     return false;
   }
 
@@ -276,7 +275,7 @@ class BootstrapValidator {
   }
 
   void checkStartsWithSlash(const std::string& value, const std::string& path) {
-    if (value.empty() || value.front() != '/') fail(path, quoted(value) + " must start with '/'");
+    if (value.empty() || value.front() != '/') fail(path, quotedExcerpt(value) + " must start with '/'");
   }
 
   // `seen` maps each name to the path of the first object using it.
@@ -289,8 +288,8 @@ class BootstrapValidator {
     }
     auto [first, inserted] = seen.emplace(name, path);
     if (!inserted) {
-      fail(name_path,
-           "duplicate " + std::string(kind) + " name " + quoted(name) + " (also " + first->second + ")");
+      fail(name_path, "duplicate " + std::string(kind) + " name " + quotedExcerpt(name) + " (also " +
+                          first->second + ")");
     }
   }
 

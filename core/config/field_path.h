@@ -1,5 +1,7 @@
 // Field paths in config error messages, spelled the way the file is read:
 // "listeners[0].virtual_hosts[1].routes[2].filter_overrides.retry".
+// A field name may be a key the file got wrong, so it is quoted as config
+// text is (config/config_text.h): escaped and cut short.
 #pragma once
 
 #include <algorithm>
@@ -7,10 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "config/config_text.h"
+
 namespace switchyard::config {
 
 inline std::string fieldPath(const std::string& parent, std::string_view field) {
-  return parent.empty() ? std::string(field) : parent + "." + std::string(field);
+  return parent.empty() ? excerpt(field) : parent + "." + excerpt(field);
 }
 
 inline std::string indexPath(const std::string& parent, size_t index) {
@@ -23,7 +27,7 @@ inline std::string mapKeyPath(const std::string& parent, const std::string& key)
   bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
-  return plain ? parent + "." + key : parent + "[\"" + key + "\"]";
+  return plain ? parent + "." + excerpt(key) : parent + "[" + quotedExcerpt(key) + "]";
 }
 
 }  // namespace switchyard::config

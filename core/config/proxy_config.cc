@@ -9,6 +9,7 @@ namespace switchyard::config {
 namespace {
 
 constexpr size_t kDefaultMaxRequestHeadersBytes = 60 * 1024;
+constexpr size_t kDefaultMaxRequestHeadersCount = 100;  // as Envoy's
 constexpr size_t kDefaultMaxBufferBytes = 1024 * 1024;
 constexpr size_t kDefaultRequestReplayBufferBytes = 64 * 1024;
 constexpr uint64_t kDefaultIdleTimeoutMs = 60'000;
@@ -52,6 +53,8 @@ std::unique_ptr<ListenerConfig> compileListener(const Listener& proto, size_t in
   const auto& limits = proto.limits();
   listener->max_request_headers_bytes =
       limits.max_request_headers_bytes() == 0 ? kDefaultMaxRequestHeadersBytes : limits.max_request_headers_bytes();
+  listener->max_request_headers_count = limits.max_request_headers_count() == 0 ? kDefaultMaxRequestHeadersCount
+                                                                               : limits.max_request_headers_count();
   listener->max_buffer_bytes = limits.max_buffer_bytes() == 0 ? kDefaultMaxBufferBytes : limits.max_buffer_bytes();
   listener->request_replay_buffer_limit = limits.request_replay_buffer_bytes() == 0
                                               ? kDefaultRequestReplayBufferBytes

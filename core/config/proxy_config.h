@@ -27,6 +27,7 @@ struct ListenerConfig {
   size_t index = 0;  // position in the config, for field paths in messages
   sockaddr_storage address{};
   size_t max_request_headers_bytes = 0;
+  size_t max_request_headers_count = 0;
   size_t max_buffer_bytes = 0;
   // The most request body a stream keeps for replay, when a filter of the
   // listener asks for replay at all (see module::FilterChainConfig).

@@ -11,6 +11,7 @@
 #include <map>
 #include <string_view>
 
+#include "config/config_text.h"
 #include "config/field_path.h"
 
 namespace switchyard::config {
@@ -21,13 +22,6 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::OneofDescriptor;
 using google::protobuf::Value;
-
-std::string quoted(std::string_view text) {
-  std::string result;
-  result.reserve(text.size() + 2);
-  result.append(1, '"').append(text).append(1, '"');
-  return result;
-}
 
 std::string formatNumber(double number) {
   char text[32];
@@ -45,7 +39,7 @@ std::string describeValue(const Value& value) {
     case Value::kNumberValue:
       return "number " + formatNumber(value.number_value());
     case Value::kStringValue:
-      return "string " + quoted(value.string_value());
+      return "string " + quotedExcerpt(value.string_value());
     case Value::kStructValue:
       return "a mapping";
     case Value::kListValue:
@@ -78,14 +72,18 @@ std::string unknownFieldProblem(std::string_view key, const Descriptor& message_
   std::string valid_fields;
   for (int i = 0; i < message_type.field_count(); ++i) {
     const FieldDescriptor* field = message_type.field(i);
-    size_t distance = editDistance(key, field->name());
+    // Lengths this far apart cannot be a typo, and skipping them keeps a
+    // megabyte-long key from costing a megabyte-sized distance table.
+    size_t length_gap =
+        std::max(key.size(), field->name().size()) - std::min(key.size(), field->name().size());
+    size_t distance = length_gap > kMaxTypoDistance ? length_gap : editDistance(key, field->name());
     if (distance < closest_distance) {
       closest = field;
       closest_distance = distance;
     }
     valid_fields += (i == 0 ? "" : ", ") + field->name();
   }
-  if (closest != nullptr) return "unknown field, did you mean " + quoted(closest->name()) + "?";
+  if (closest != nullptr) return "unknown field, did you mean " + quotedExcerpt(closest->name()) + "?";
   return "unknown field (valid fields: " + valid_fields + ")";
 }
 

@@ -1,12 +1,19 @@
 #include "config/yaml_to_json.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <set>
+#include <sstream>
 #include <vector>
+
+#include "config/config_limits.h"
+#include "config/yaml_syntax.h"
 
 namespace switchyard::config {
 
@@ -24,7 +31,7 @@ constexpr std::string_view kPlainTag = "?";
 // yaml-cpp's tag for an untagged quoted or block scalar (always a string).
 constexpr std::string_view kNonPlainTag = "!";
 
-// Thrown inside the converter only; yamlToJson turns it into a YamlError.
+// Thrown inside the converter only; yamlToJson turns it into a TextError.
 struct ConversionError {
   YAML::Mark mark;
   std::string message;
@@ -71,7 +78,7 @@ std::optional<std::string> radixIntegerToDecimal(std::string_view text, const YA
   auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
   if (end != digits.data() + digits.size()) return std::nullopt;
   if (error == std::errc::result_out_of_range) {
-    throw ConversionError{mark, "integer " + std::string(text) + " does not fit in 64 bits"};
+    throw ConversionError{mark, "integer " + excerpt(text) + " does not fit in 64 bits"};
   }
   if (error != std::errc()) return std::nullopt;
   return std::to_string(value);
@@ -179,8 +186,8 @@ void appendJsonString(std::string& out, std::string_view text) {
 
 std::string displayTag(const std::string& tag) {
   constexpr std::string_view kCorePrefix = "tag:yaml.org,2002:";
-  if (tag.rfind(kCorePrefix, 0) == 0) return "!!" + tag.substr(kCorePrefix.size());
-  return tag;
+  if (tag.rfind(kCorePrefix, 0) == 0) return "!!" + excerpt(tag.substr(kCorePrefix.size()));
+  return excerpt(tag);
 }
 
 // Whether an explicit core schema tag (!!null, !!bool, !!int, !!float)
@@ -202,7 +209,7 @@ void appendScalar(std::string& out, const YAML::Node& node) {
   }
   ResolvedScalar resolved = resolveCoreSchema(text, node.Mark());
   if (resolved.kind == ScalarKind::kNonFinite) {
-    throw ConversionError{node.Mark(), "'" + text + "' has no JSON representation (infinity or NaN)"};
+    throw ConversionError{node.Mark(), quotedExcerpt(text) + " has no JSON representation (infinity or NaN)"};
   }
   if (tag == kPlainTag) {
     if (resolved.kind == ScalarKind::kString) {
@@ -214,7 +221,7 @@ void appendScalar(std::string& out, const YAML::Node& node) {
   }
 
   if (!coreTagAccepts(tag, resolved.kind, node.Mark())) {
-    throw ConversionError{node.Mark(), "'" + text + "' is not a valid " + displayTag(tag) + " value"};
+    throw ConversionError{node.Mark(), quotedExcerpt(text) + " is not a valid " + displayTag(tag) + " value"};
   }
   out += resolved.json;
 }
@@ -257,7 +264,7 @@ void appendNode(std::string& out, const YAML::Node& node) {
         const YAML::Node& key = pair.first;
         if (!key.IsScalar()) throw ConversionError{key.Mark(), "mapping keys must be scalars"};
         if (!seen_keys.insert(key.Scalar()).second) {
-          throw ConversionError{key.Mark(), "duplicate key '" + key.Scalar() + "'"};
+          throw ConversionError{key.Mark(), "duplicate key " + quotedExcerpt(key.Scalar())};
         }
         if (!first) out += ',';
         first = false;
@@ -271,17 +278,136 @@ void appendNode(std::string& out, const YAML::Node& node) {
   }
 }
 
-YamlError errorAt(const YAML::Mark& mark, std::string message) {
+TextError errorAt(const YAML::Mark& mark, std::string message) {
   // yaml-cpp marks are 0-based, and -1 when the position is unknown.
-  return YamlError{mark.line + 1, mark.column + 1, std::move(message)};
+  return TextError{mark.line + 1, mark.column + 1, std::move(message)};
+}
+
+// yaml-cpp's words, where they fall short: it names the character after a
+// backslash as a raw byte, and says nothing about where escapes belong.
+std::string describeParserError(const std::string& message) {
+  constexpr std::string_view kUnknownEscape = "unknown escape character: ";
+  if (message.rfind(kUnknownEscape, 0) == 0) {
+    return "\\" + excerpt(std::string_view(message).substr(kUnknownEscape.size())) +
+           " is not an escape sequence of a double-quoted YAML string";
+  }
+  return excerpt(message);
+}
+
+// Runs before any node is built and refuses what would make building or
+// converting the nodes blow up: nesting deeper than kMaxNestingDepth, an
+// alias inside the node it names (a cycle the converter would follow
+// forever), and aliases that add more than kMaxAliasExpansionBytes. Aliases
+// are measured, never expanded: each anchored node's size and height are
+// recorded when it ends, and an alias adds them where it stands.
+class ExpansionLimiter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {
+    anchored_.clear();  // anchors do not reach across documents
+    alias_expansion_bytes_ = 0;
+    expanded_bytes_ = 0;
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { addLeaf(mark, anchor, 0); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string& value) override {
+    addLeaf(mark, anchor, value.size());
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto target = anchored_.find(anchor);
+    if (target == anchored_.end()) {
+      throw ConversionError{mark, "alias inside the node it refers to (a cycle)"};
+    }
+    alias_expansion_bytes_ += target->second.expanded_bytes;
+    if (alias_expansion_bytes_ > kMaxAliasExpansionBytes) {
+      throw ConversionError{mark, "aliases expand to more than " + std::to_string(kMaxAliasExpansionBytes) +
+                                      " bytes (the limit on what aliases may add to a document)"};
+    }
+    add(mark, target->second);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Extent {
+    size_t expanded_bytes = 0;
+    int height = 0;  // levels of collections, 0 for a scalar
+  };
+  struct OpenCollection {
+    YAML::anchor_t anchor;
+    size_t expanded_bytes_before;
+    int tallest_child = 0;
+  };
+
+  static int depth(const std::vector<OpenCollection>& open) { return static_cast<int>(open.size()); }
+
+  void add(const YAML::Mark& mark, const Extent& node) {
+    if (depth(open_) + node.height > kMaxNestingDepth) throw ConversionError{mark, nestingTooDeepMessage()};
+    expanded_bytes_ += node.expanded_bytes;
+    if (!open_.empty()) open_.back().tallest_child = std::max(open_.back().tallest_child, node.height);
+  }
+
+  void addLeaf(const YAML::Mark& mark, YAML::anchor_t anchor, size_t scalar_bytes) {
+    Extent leaf{scalar_bytes + 1, 0};
+    add(mark, leaf);
+    if (anchor != YAML::NullAnchor) anchored_[anchor] = leaf;
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    add(mark, Extent{1, 1});
+    open_.push_back(OpenCollection{anchor, expanded_bytes_ - 1});
+  }
+
+  void close() {
+    OpenCollection done = open_.back();
+    open_.pop_back();
+    if (!open_.empty()) {
+      open_.back().tallest_child = std::max(open_.back().tallest_child, done.tallest_child + 1);
+    }
+    if (done.anchor != YAML::NullAnchor) {
+      anchored_[done.anchor] = Extent{expanded_bytes_ - done.expanded_bytes_before, done.tallest_child + 1};
+    }
+  }
+
+  std::vector<OpenCollection> open_;
+  std::map<YAML::anchor_t, Extent> anchored_;
+  // The document's size so far with aliases expanded, which measures each
+  // anchored node; and how much of it aliases added.
+  size_t expanded_bytes_ = 0;
+  size_t alias_expansion_bytes_ = 0;
+};
+
+void checkExpansionLimits(const std::string& yaml_text) {
+  std::istringstream stream(yaml_text);
+  YAML::Parser parser(stream);
+  ExpansionLimiter limiter;
+  while (parser.HandleNextDocument(limiter)) {
+  }
 }
 
 }  // namespace
 
 YamlToJsonResult yamlToJson(std::string_view yaml_text) {
   YamlToJsonResult result;
+  // yaml-cpp never returns on some invalid documents (yaml_syntax.h).
+  if (auto syntax_error = yamlSyntaxError(yaml_text)) {
+    result.error = std::move(syntax_error);
+    return result;
+  }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+    const std::string text(yaml_text);
+    checkExpansionLimits(text);
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
     if (documents.size() > 1) {
       result.error = errorAt(documents[1].Mark(),
                              "expected one YAML document, found " + std::to_string(documents.size()));
@@ -294,7 +420,7 @@ YamlToJsonResult yamlToJson(std::string_view yaml_text) {
     appendNode(result.json, documents[0]);
   } catch (const YAML::Exception& e) {
     result.json.clear();
-    result.error = errorAt(e.mark, e.msg);
+    result.error = errorAt(e.mark, describeParserError(e.msg));
   } catch (const ConversionError& e) {
     result.json.clear();
     result.error = errorAt(e.mark, e.message);

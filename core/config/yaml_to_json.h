@@ -13,25 +13,23 @@
 #include <string>
 #include <string_view>
 
-namespace switchyard::config {
+#include "config/config_text.h"
 
-struct YamlError {
-  // 1-based; both 0 when yaml-cpp could not tell where the problem is.
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
+namespace switchyard::config {
 
 struct YamlToJsonResult {
   std::string json;  // compact JSON; "null" for a document with no content
-  std::optional<YamlError> error;
+  std::optional<TextError> error;
   bool ok() const { return !error.has_value(); }
 };
 
 // Converts a single-document YAML text. Rejected with a position: syntax
 // errors, more than one document, duplicate or non-scalar mapping keys,
-// tags other than the core schema's, values a tag does not allow, and
-// infinities or NaN (JSON has no spelling for them).
+// tags other than the core schema's, values a tag does not allow,
+// infinities or NaN (JSON has no spelling for them), an alias inside the
+// node it names, and (before any node is built) nesting deeper than
+// kMaxNestingDepth or aliases adding more than kMaxAliasExpansionBytes
+// (config/config_limits.h).
 YamlToJsonResult yamlToJson(std::string_view yaml_text);
 
 }  // namespace switchyard::config

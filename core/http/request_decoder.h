@@ -2,10 +2,13 @@
 // downstream side.
 //
 // It turns bytes into headers (with pseudo-headers), body pieces, trailers
-// and a completion event, enforces the request-line and header size limits,
-// and rejects the request-smuggling shapes llhttp alone lets through. After a
-// complete message it pauses, so pipelined requests are handled one at a
-// time: the caller keeps the unconsumed bytes and feeds them after resume().
+// and a completion event, enforces the request-line and header limits, and
+// refuses every departure from the RFC 9112 / RFC 9110 grammar (what llhttp
+// alone lets through is checked here, see grammar.h). An Upgrade is never
+// performed: the request stays plain HTTP/1.1. CONNECT is refused (405).
+// After a complete message it pauses, so pipelined requests are handled one
+// at a time: the caller keeps the unconsumed bytes and feeds them after
+// resume().
 #pragma once
 
 #include <llhttp.h>
@@ -14,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/grammar.h"
 #include "http/header_map.h"
 
 namespace switchyard::http {
@@ -39,7 +43,12 @@ class RequestDecoderCallbacks {
 
 class RequestDecoder {
  public:
-  RequestDecoder(RequestDecoderCallbacks& callbacks, size_t max_headers_bytes);
+  static constexpr size_t kDefaultMaxHeadersCount = 100;
+
+  // `max_headers_count` bounds the field lines of the header section and,
+  // separately, of the trailer section (431 beyond).
+  RequestDecoder(RequestDecoderCallbacks& callbacks, size_t max_headers_bytes,
+                 size_t max_headers_count = kDefaultMaxHeadersCount);
   RequestDecoder(const RequestDecoder&) = delete;
   RequestDecoder& operator=(const RequestDecoder&) = delete;
 
@@ -54,7 +63,7 @@ class RequestDecoder {
 
   bool paused() const { return paused_; }
   bool failed() const { return error_status_ != 0; }
-  // 400, 414 or 431 when failed().
+  // 400, 405, 414, 431, 501 or 505 when failed().
   int errorStatus() const { return error_status_; }
   const std::string& errorReason() const { return error_reason_; }
   // True between the first byte of a request and its completion.
@@ -65,23 +74,27 @@ class RequestDecoder {
   static int onMessageBegin(llhttp_t* parser);
   static int onUrl(llhttp_t* parser, const char* at, size_t length);
   static int onHeaderField(llhttp_t* parser, const char* at, size_t length);
+  static int onHeaderFieldComplete(llhttp_t* parser);
   static int onHeaderValue(llhttp_t* parser, const char* at, size_t length);
+  static int onHeaderValueComplete(llhttp_t* parser);
   static int onHeadersComplete(llhttp_t* parser);
+  static int onChunkHeader(llhttp_t* parser);
+  static int onChunkExtensionPart(llhttp_t* parser, const char* at, size_t length);
+  static int onChunkExtensionPartComplete(llhttp_t* parser);
   static int onBody(llhttp_t* parser, const char* at, size_t length);
   static int onMessageComplete(llhttp_t* parser);
   static RequestDecoder& self(llhttp_t* parser) { return *static_cast<RequestDecoder*>(parser->data); }
 
   int fail(int status, std::string reason);
   int countHeaderBytes(size_t length);
-  void commitHeaderField();
   int afterCallback() const { return stop_requested_ ? HPE_PAUSED : HPE_OK; }
-  // Checks a header section's raw bytes for bare LF, obs-fold and space
-  // before a field's colon, which
-  // llhttp tolerates but which let two parsers disagree on message bounds.
-  bool rawHeaderBytesAreStrict(std::string_view data);
+  // The checks of a complete header section that need all of it; returns
+  // HPE_OK or the failure.
+  int checkRequestHead(const llhttp_t& parser);
 
   RequestDecoderCallbacks& callbacks_;
   const size_t max_headers_bytes_;
+  const size_t max_headers_count_;
   llhttp_settings_t settings_{};
   llhttp_t parser_{};
 
@@ -89,20 +102,15 @@ class RequestDecoder {
   std::string url_;
   std::string field_;
   std::string value_;
-  bool reading_value_ = false;
   size_t header_bytes_ = 0;
+  size_t chunk_extension_part_bytes_ = 0;
   bool in_message_ = false;
   bool headers_complete_ = false;
   bool in_trailers_ = false;
+  bool trailers_begin_ = false;  // paused at the last chunk to scan trailers
   bool paused_ = false;
   bool stop_requested_ = false;
-  // Raw-byte strictness scan state, carried across feed() calls.
-  char previous_raw_byte_ = 0;
-  bool at_line_start_ = true;
-  bool raw_line_seen_ = false;
-  bool raw_scan_done_ = false;
-  bool raw_in_field_lines_ = false;  // past the request line
-  bool raw_colon_seen_ = false;      // on the current field line
+  HeaderSectionScanner scanner_;
   int error_status_ = 0;
   std::string error_reason_;
 };

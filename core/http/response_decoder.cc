@@ -1,14 +1,33 @@
 #include "http/response_decoder.h"
 
+#include <utility>
+
 namespace switchyard::http {
 
-ResponseDecoder::ResponseDecoder(ResponseDecoderCallbacks& callbacks, size_t max_headers_bytes)
-    : callbacks_(callbacks), max_headers_bytes_(max_headers_bytes) {
+namespace {
+
+std::string_view trimTrailingOws(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+ResponseDecoder::ResponseDecoder(ResponseDecoderCallbacks& callbacks, size_t max_headers_bytes,
+                                 size_t max_headers_count)
+    : callbacks_(callbacks), max_headers_bytes_(max_headers_bytes), max_headers_count_(max_headers_count) {
   llhttp_settings_init(&settings_);
   settings_.on_status = &ResponseDecoder::onStatus;
   settings_.on_header_field = &ResponseDecoder::onHeaderField;
+  settings_.on_header_field_complete = &ResponseDecoder::onHeaderFieldComplete;
   settings_.on_header_value = &ResponseDecoder::onHeaderValue;
+  settings_.on_header_value_complete = &ResponseDecoder::onHeaderValueComplete;
   settings_.on_headers_complete = &ResponseDecoder::onHeadersComplete;
+  settings_.on_chunk_header = &ResponseDecoder::onChunkHeader;
+  settings_.on_chunk_extension_name = &ResponseDecoder::onChunkExtensionPart;
+  settings_.on_chunk_extension_name_complete = &ResponseDecoder::onChunkExtensionPartComplete;
+  settings_.on_chunk_extension_value = &ResponseDecoder::onChunkExtensionPart;
+  settings_.on_chunk_extension_value_complete = &ResponseDecoder::onChunkExtensionPartComplete;
   settings_.on_body = &ResponseDecoder::onBody;
   settings_.on_message_complete = &ResponseDecoder::onMessageComplete;
   llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
@@ -20,11 +39,11 @@ void ResponseDecoder::expectResponse(bool request_was_head) {
   headers_.clear();
   field_.clear();
   value_.clear();
-  reading_value_ = false;
   header_bytes_ = 0;
   interim_ = false;
   headers_received_ = false;
   complete_ = false;
+  scanner_.begin(HeaderSectionScanner::StartLine::kStatus);
 }
 
 bool ResponseDecoder::feed(std::string_view data) {
@@ -36,12 +55,27 @@ bool ResponseDecoder::feed(std::string_view data) {
     return false;
   }
   stop_requested_ = false;
-  llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
-  if (err == HPE_OK) return true;
-  if (err == HPE_PAUSED) {
+  size_t used = 0;
+  while (true) {
+    std::string_view rest = data.substr(used);
+    // The raw bytes of a header or trailer section are checked before llhttp
+    // parses them.
+    if (!scanner_.done()) {
+      if (const char* error = scanner_.scan(rest)) {
+        fail(error);
+        return false;
+      }
+    }
+    llhttp_errno_t err = llhttp_execute(&parser_, rest.data(), rest.size());
+    if (err == HPE_OK) return true;
+    if (err != HPE_PAUSED) break;
     llhttp_resume(&parser_);
-    const char* rest = llhttp_get_error_pos(&parser_);
-    size_t used = size_t(rest - data.data());
+    used += size_t(llhttp_get_error_pos(&parser_) - rest.data());
+    if (next_section_) {
+      scanner_.begin(*next_section_);
+      next_section_.reset();
+      continue;
+    }
     if (complete_ && used < data.size()) {
       error_reason_ = "unexpected data after response";
       return false;
@@ -50,7 +84,7 @@ bool ResponseDecoder::feed(std::string_view data) {
   }
   if (error_reason_.empty()) {
     const char* reason = llhttp_get_error_reason(&parser_);
-    error_reason_ = reason != nullptr && *reason != '\0' ? reason : llhttp_errno_name(err);
+    error_reason_ = reason != nullptr && *reason != '\0' ? reason : llhttp_errno_name(llhttp_get_errno(&parser_));
   }
   return false;
 }
@@ -71,59 +105,76 @@ bool ResponseDecoder::finish() {
   return true;
 }
 
-void ResponseDecoder::commitHeaderField() {
-  if (!reading_value_) return;
-  headers_.add(field_, value_);
-  field_.clear();
-  value_.clear();
-  reading_value_ = false;
+int ResponseDecoder::fail(std::string reason) {
+  if (error_reason_.empty()) error_reason_ = std::move(reason);
+  return HPE_USER;
+}
+
+int ResponseDecoder::countHeaderBytes(size_t length) {
+  header_bytes_ += length;
+  return header_bytes_ > max_headers_bytes_ ? fail("upstream response headers too large") : HPE_OK;
 }
 
 int ResponseDecoder::onStatus(llhttp_t* parser, const char*, size_t length) {
-  ResponseDecoder& d = self(parser);
-  d.header_bytes_ += length;
-  return HPE_OK;
+  return self(parser).countHeaderBytes(length);
 }
 
 int ResponseDecoder::onHeaderField(llhttp_t* parser, const char* at, size_t length) {
   ResponseDecoder& d = self(parser);
-  d.commitHeaderField();
   d.field_.append(at, length);
-  d.header_bytes_ += length;
-  if (d.header_bytes_ > d.max_headers_bytes_) {
-    d.error_reason_ = "upstream response headers too large";
-    return HPE_USER;
-  }
+  return d.countHeaderBytes(length);
+}
+
+int ResponseDecoder::onHeaderFieldComplete(llhttp_t* parser) {
+  ResponseDecoder& d = self(parser);
+  if (!isToken(d.field_)) return d.fail("invalid header field name in upstream response");
+  if (d.headers_.size() >= d.max_headers_count_) return d.fail("upstream response has too many header fields");
   return HPE_OK;
 }
 
 int ResponseDecoder::onHeaderValue(llhttp_t* parser, const char* at, size_t length) {
   ResponseDecoder& d = self(parser);
-  d.reading_value_ = true;
   d.value_.append(at, length);
-  d.header_bytes_ += length;
-  if (d.header_bytes_ > d.max_headers_bytes_) {
-    d.error_reason_ = "upstream response headers too large";
-    return HPE_USER;
+  return d.countHeaderBytes(length);
+}
+
+int ResponseDecoder::onHeaderValueComplete(llhttp_t* parser) {
+  ResponseDecoder& d = self(parser);
+  // llhttp drops the whitespace before a value, not the whitespace after it.
+  d.headers_.add(d.field_, trimTrailingOws(d.value_));
+  d.field_.clear();
+  d.value_.clear();
+  return HPE_OK;
+}
+
+int ResponseDecoder::checkResponseHead(const llhttp_t& parser) {
+  if (parser.http_major != 1 || parser.http_minor > 1) return fail("upstream response has an unsupported HTTP version");
+  if (parser.status_code < 100 || parser.status_code > 599) return fail("upstream response status out of range");
+  if (headers_.countOf("transfer-encoding") > 0) {
+    if (parser.http_minor == 0) return fail("Transfer-Encoding on an HTTP/1.0 upstream response");
+    // Only chunked can be relayed: the proxy re-frames the body and cannot
+    // pass another transfer coding on.
+    if (checkTransferEncoding(headers_) != TransferCoding::kChunked || (parser.flags & F_CHUNKED) == 0) {
+      return fail("upstream response has an invalid or unsupported Transfer-Encoding");
+    }
   }
   return HPE_OK;
 }
 
 int ResponseDecoder::onHeadersComplete(llhttp_t* parser) {
   ResponseDecoder& d = self(parser);
-  d.commitHeaderField();
   if (d.headers_received_) return HPE_OK;  // trailers of a chunked body
   int status = parser->status_code;
+  if (status == 101) return d.fail("upstream switched protocols without being asked");
   if (status >= 100 && status < 200) {
-    if (status == 101) {
-      d.error_reason_ = "upstream switched protocols without being asked";
-      return HPE_USER;
-    }
     d.interim_ = true;
     d.headers_.clear();
     d.header_bytes_ = 0;
-    return HPE_OK;
+    // A 1xx response ends with its head (RFC 9110 15.2), whatever its
+    // Content-Length says; bytes after it start the next response.
+    return 1;
   }
+  if (int error = d.checkResponseHead(*parser); error != HPE_OK) return error;
   HeaderMap response;
   response.add(":status", std::to_string(status));
   for (auto& field : d.headers_.fields()) response.add(field.name, field.value);
@@ -144,6 +195,26 @@ int ResponseDecoder::onHeadersComplete(llhttp_t* parser) {
   return bodiless ? 1 : HPE_OK;
 }
 
+int ResponseDecoder::onChunkHeader(llhttp_t* parser) {
+  if (parser->content_length != 0) return HPE_OK;
+  // The last chunk: stop so that feed() checks the raw trailer section
+  // before llhttp parses it.
+  self(parser).next_section_ = HeaderSectionScanner::StartLine::kNone;
+  return HPE_PAUSED;
+}
+
+int ResponseDecoder::onChunkExtensionPart(llhttp_t* parser, const char*, size_t length) {
+  self(parser).chunk_extension_part_bytes_ += length;
+  return HPE_OK;
+}
+
+int ResponseDecoder::onChunkExtensionPartComplete(llhttp_t* parser) {
+  ResponseDecoder& d = self(parser);
+  // llhttp accepts an empty extension name or value; the grammar does not.
+  if (std::exchange(d.chunk_extension_part_bytes_, 0) == 0) return d.fail("empty chunk extension in upstream response");
+  return HPE_OK;
+}
+
 int ResponseDecoder::onBody(llhttp_t* parser, const char* at, size_t length) {
   ResponseDecoder& d = self(parser);
   d.callbacks_.onResponseBody(std::string_view(at, length));
@@ -154,9 +225,10 @@ int ResponseDecoder::onMessageComplete(llhttp_t* parser) {
   ResponseDecoder& d = self(parser);
   if (d.interim_) {
     d.interim_ = false;
-    return HPE_OK;
+    // The final response's head follows: scan it as its own section.
+    d.next_section_ = HeaderSectionScanner::StartLine::kStatus;
+    return HPE_PAUSED;
   }
-  d.commitHeaderField();
   if (!d.headers_.empty()) {
     d.callbacks_.onResponseTrailers(std::move(d.headers_));
     d.headers_.clear();

@@ -1,5 +1,7 @@
 #include "server/downstream_connection.h"
 
+#include <sys/socket.h>
+
 #include "common/log.h"
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
@@ -27,7 +29,7 @@ DownstreamConnection::DownstreamConnection(Worker& worker, const ServingListener
       socket_(new uv_tcp_t),
       idle_timer_(new uv_timer_t),
       headers_timer_(new uv_timer_t),
-      decoder_(*this, listener.config->max_request_headers_bytes) {
+      decoder_(*this, listener.config->max_request_headers_bytes, listener.config->max_request_headers_count) {
   uv_tcp_init(worker.loop(), socket_);
   socket_->data = this;
   uv_timer_init(worker.loop(), idle_timer_);
@@ -84,14 +86,15 @@ void DownstreamConnection::pauseReading() {
   uv_read_stop(socket());
 }
 
-void DownstreamConnection::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* self = static_cast<DownstreamConnection*>(handle->data);
-  *buf = uv_buf_init(self->read_buffer_, sizeof self->read_buffer_);
-}
+void DownstreamConnection::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = threadReadBuffer(); }
 
 void DownstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<DownstreamConnection*>(stream->data);
   if (nread == 0 || self->closing_) return;
+  if (self->lingering_) {
+    if (nread < 0) self->close();  // the client closed too (or reset)
+    return;
+  }
   if (nread < 0) {
     if (nread == UV_EOF) {
       self->onPeerClosed();
@@ -217,13 +220,15 @@ void DownstreamConnection::onStreamComplete(bool close_after) {
 void DownstreamConnection::onPeerClosed() {
   peer_closed_ = true;
   reading_ = false;
-  // A client may half-close after sending a complete request and still read
-  // the response; anything less is an abort.
-  if (stream_ && stream_->requestComplete()) return;
-  if (!input_.empty() && !stream_) {
-    processBufferedInput();
-    if (stream_ && stream_->requestComplete()) return;
-  }
+  // A response already on its way is finished: a client that only
+  // half-closed still reads it, and for one that closed fully the write
+  // fails, which closes. A request still waiting for its response is
+  // cancelled at once, as nginx (proxy_ignore_client_abort off) and Envoy
+  // do: nobody is left to read the answer, and waiting for it would hold an
+  // upstream connection (or a place in a pool's queue) for nothing. The
+  // stream's access line carries DC. Requests pipelined behind it were
+  // never started and nothing of them went upstream: they are dropped.
+  if (stream_ && stream_->responseStarted()) return;
   close();
 }
 
@@ -267,7 +272,7 @@ void DownstreamConnection::closeAfterWrites() {
   int rc = uv_shutdown(request, socket(), [](uv_shutdown_t* req, int) {
     auto* self = static_cast<DownstreamConnection*>(req->data);
     delete req;
-    self->close();
+    self->lingerThenClose();
   });
   if (rc != 0) {
     delete request;
@@ -275,9 +280,42 @@ void DownstreamConnection::closeAfterWrites() {
   }
 }
 
+void DownstreamConnection::lingerThenClose() {
+  if (closing_) return;
+  if (peer_closed_) {
+    close();
+    return;
+  }
+  // Our FIN is out. Bytes the client still sends (the rest of a refused
+  // request, a pipelined one) would make the kernel answer our close with a
+  // reset, and a reset can destroy the response in the client's receive
+  // buffer before it is read. So read and discard until the client closes
+  // too, for at most kLingerMs.
+  lingering_ = true;
+  uv_timer_start(idle_timer_, [](uv_timer_t* timer) { static_cast<DownstreamConnection*>(timer->data)->close(); },
+                 kLingerMs, 0);
+  if (!reading_) {
+    reading_ = true;
+    uv_read_start(socket(), &DownstreamConnection::onAlloc, &DownstreamConnection::onRead);
+  }
+}
+
 void DownstreamConnection::drain() {
   draining_ = true;
-  if (!stream_) closeAfterWrites();
+  // A request in progress, or one whose bytes already wait in the socket
+  // (a connection accepted from the queue as the listener closed, or a
+  // pipelined request not read yet), is answered with Connection: close
+  // first; an idle connection closes now.
+  bool mid_request = decoder_.inMessage() && !decoder_.paused();
+  if (stream_ || !input_.empty() || mid_request || requestBytesWaiting()) return;
+  closeAfterWrites();
+}
+
+bool DownstreamConnection::requestBytesWaiting() const {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(socket_), &fd) != 0) return false;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 void DownstreamConnection::resetAbruptly() {

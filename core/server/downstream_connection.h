@@ -65,6 +65,12 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   void armIdleTimer();
   void armRequestHeadersTimer();
   void onPeerClosed();
+  // After the shutdown of the write side: see kLingerMs.
+  void lingerThenClose();
+  // How long a closing connection discards what the client still sends.
+  static constexpr uint64_t kLingerMs = 2000;
+  // Bytes from the client wait in the socket, not read yet.
+  bool requestBytesWaiting() const;
 
   Worker& worker_;
   const ServingListener& listener_;
@@ -83,7 +89,7 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   bool closing_ = false;
   bool shutting_down_ = false;
   bool peer_closed_ = false;
-  char read_buffer_[64 * 1024];
+  bool lingering_ = false;  // shut down, discarding input until the client closes
 };
 
 }  // namespace switchyard::server

@@ -1,5 +1,8 @@
 #include "server/worker.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "common/log.h"
@@ -15,7 +18,9 @@ constexpr int kListenBacklog = 1024;
 }
 
 Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving)
-    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy), deferred_check_(new uv_check_t) {
+    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy),
+      memory_release_(loop),
+      deferred_check_(new uv_check_t) {
   uv_check_init(loop_, deferred_check_);
   deferred_check_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(deferred_check_));
@@ -62,7 +67,30 @@ void Worker::onAccept(uv_stream_t* server, int status) {
     return;
   }
   worker.connections_.insert(connection);
+  worker.memory_release_.onConnectionCount(worker.connections_.size());
   connection->start();
+}
+
+void Worker::acceptQueued(Listener& listener) {
+  // The kernel completes handshakes before the proxy accepts them; closing
+  // the listening socket would reset every connection still in its queue,
+  // requests already sent on them included. Take them instead: the drain
+  // below answers whatever request each one carries, with Connection:
+  // close, and closes the others gracefully.
+  uv_os_fd_t listen_fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(listener.handle), &listen_fd) != 0) return;
+  for (;;) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN: the queue is empty
+    auto* connection = new DownstreamConnection(*this, *listener.config);
+    connections_.insert(connection);
+    if (uv_tcp_open(reinterpret_cast<uv_tcp_t*>(connection->socket()), fd) != 0) {
+      ::close(fd);
+      connection->close();
+      continue;
+    }
+    connection->start();
+  }
 }
 
 void Worker::deferDelete(std::unique_ptr<Stream> stream) {
@@ -89,13 +117,17 @@ void Worker::flushDeferred() {
 
 void Worker::onConnectionClosed(DownstreamConnection* connection) {
   connections_.erase(connection);
+  memory_release_.onConnectionCount(connections_.size());
   finishDrainIfDone();
 }
 
 void Worker::drain(uint64_t timeout_ms, std::function<void()> on_done) {
   draining_ = true;
   on_drained_ = std::move(on_done);
-  for (auto& listener : listeners_) closeAndDelete(listener->handle);
+  for (auto& listener : listeners_) {
+    acceptQueued(*listener);
+    closeAndDelete(listener->handle);
+  }
   listeners_.clear();
   clusters_.closeIdleConnections();
   drain_timer_ = new uv_timer_t;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "module/stream_services.h"
+#include "server/memory_release.h"
 #include "server/serving_config.h"
 #include "upstream/cluster_manager.h"
 
@@ -61,6 +62,8 @@ class Worker final : public module::WorkerServices {
     uv_tcp_t* handle;
   };
   static void onAccept(uv_stream_t* server, int status);
+  // Accepts what waits in the listener's queue (before it closes).
+  void acceptQueued(Listener& listener);
   void flushDeferred();
   void finishDrainIfDone();
 
@@ -70,6 +73,7 @@ class Worker final : public module::WorkerServices {
   upstream::ClusterManager clusters_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_set<DownstreamConnection*> connections_;
+  MemoryRelease memory_release_;
   std::vector<std::unique_ptr<Stream>> deferred_;
   uv_check_t* deferred_check_;
   uv_timer_t* drain_timer_ = nullptr;

@@ -150,10 +150,7 @@ void UpstreamConnection::resumeReading() {
   startReading();
 }
 
-void UpstreamConnection::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* self = static_cast<UpstreamConnection*>(handle->data);
-  *buf = uv_buf_init(self->read_buffer_, sizeof self->read_buffer_);
-}
+void UpstreamConnection::onAlloc(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = threadReadBuffer(); }
 
 void UpstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* self = static_cast<UpstreamConnection*>(stream->data);

@@ -76,7 +76,6 @@ class UpstreamConnection final : public PooledConnection, private http::Response
   uint64_t requests_served_ = 0;
   uint64_t response_bytes_received_ = 0;
   uint64_t idle_since_ms_ = 0;  // loop time when it last went idle
-  char read_buffer_[64 * 1024];
 };
 
 }  // namespace switchyard::upstream

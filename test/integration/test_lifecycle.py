@@ -2,15 +2,17 @@
 SIGTERM and SIGINT, worker threads under concurrent load, and the downstream
 idle and request-headers timeouts."""
 import os
+import resource
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
+from harness import (BIN, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
                      request_bytes, run_switchyard, simple_config, wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
@@ -190,6 +192,113 @@ class ConcurrencyTest(IntegrationTestCase):
                     if result != (200, f"/delay/200?i={i}")]
         self.assertEqual(failures, [])
         self.assertEqual(upstream.stats()["requests"], 50)
+
+
+class ClientHangUpTest(IntegrationTestCase):
+    """A client that goes away while its request waits for the upstream
+    cancels it at once: the upstream connection and any place in a pool's
+    queue are released, and the access line says DC."""
+
+    def setUp(self):
+        super().setUp()
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        self.admin_port = free_port()
+        admin = f"admin: {{ address: 127.0.0.1, port: {self.admin_port} }}\n"
+        self.proxy = self.start_proxy(admin + simple_config(self.port, self.upstream.port,
+                                                            cluster_extra="    max_connections: 1"), self.port)
+
+    def open_upstream_connections(self) -> int:
+        return self.upstream.stats()["connections_open"]
+
+    def proxy_gauge(self, name: str) -> int:
+        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
+            if line.startswith(name + ": "):
+                return int(line.split(": ")[1])
+        self.fail(f"no {name} in /stats")
+
+    def test_closing_while_the_upstream_has_not_answered_releases_everything(self):
+        for close in ("fin", "reset"):
+            with self.subTest(close=close):
+                client = RawClient(self.port)
+                client.send(request_bytes("GET", "/hang"))
+                self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 1, 3.0))
+                if close == "reset":
+                    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                client.sock.close()
+                # Seen at once, not at a drain deadline: the upstream
+                # connection closes and the proxy holds no client connection.
+                self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0),
+                                "the upstream connection was kept after the client left")
+                self.assertTrue(wait_until(lambda: self.proxy_gauge("downstream_cx_active") == 0, 2.0))
+                self.assertLoggedSoon(self.proxy, "flags=DC")
+
+    def test_a_request_queued_for_a_pooled_connection_is_dropped_before_it_is_sent(self):
+        # max_connections 1: the first request holds the only connection, the
+        # second waits in the pool's queue, then its client leaves.
+        first = RawClient(self.port)
+        first.send(request_bytes("GET", "/hang"))
+        self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 1, 3.0))
+        second = RawClient(self.port)
+        second.send(request_bytes("GET", "/echo?who=second"))
+        self.assertTrue(wait_until(lambda: self.proxy_gauge("cluster.backend.pending_requests") == 1, 2.0))
+        second.sock.close()
+        self.assertTrue(wait_until(lambda: self.proxy_gauge("cluster.backend.pending_requests") == 0, 2.0))
+        first.sock.close()  # frees the connection the second one waited for
+        self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0))
+        self.assertNotIn("/echo", self.upstream.stats()["requests_by_path"])
+
+
+def resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def built_with_address_sanitizer() -> bool:
+    linked = subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout
+    return "libasan" in linked
+
+
+class ConnectionFloodTest(IntegrationTestCase):
+    """After a flood of connections has closed, the proxy gives the memory
+    back instead of staying at its peak (server/memory_release.h)."""
+
+    CONNECTIONS = 1500
+
+    def setUp(self):
+        super().setUp()
+        if built_with_address_sanitizer():
+            self.skipTest("AddressSanitizer's allocator keeps freed memory in quarantine by design")
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        needed = 2 * self.CONNECTIONS + 256  # this process's sockets and the proxy's
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            self.skipTest(f"the open-files limit ({hard}) is below the {needed} a flood needs")
+        if soft != resource.RLIM_INFINITY and soft < needed:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))  # inherited by the proxy started below
+        self.upstream = self.start_upstream("up")
+        self.port = free_port()
+        # The flood is downstream; a few upstream connections serve it.
+        self.proxy = self.start_proxy(simple_config(self.port, self.upstream.port,
+                                                    cluster_extra="    max_connections: 32"), self.port)
+
+    def test_memory_returns_near_the_baseline_after_a_flood_closes(self):
+        exchange(self.port, path="/echo")  # warm: pools, first allocations
+        baseline = resident_mb(self.proxy.pid)
+        clients = [RawClient(self.port, timeout=10) for _ in range(self.CONNECTIONS)]
+        for client in clients:
+            client.send(request_bytes("GET", "/echo"))
+        for client in clients:
+            self.assertEqual(client.read_response().status, 200)
+        peak = resident_mb(self.proxy.pid)
+        for client in clients:
+            client.sock.close()
+        settled = baseline + max(2.0, (peak - baseline) / 3)
+        self.assertTrue(wait_until(lambda: resident_mb(self.proxy.pid) <= settled, 5.0),
+                        f"RSS stayed at {resident_mb(self.proxy.pid):.1f} MB after the flood "
+                        f"(baseline {baseline:.1f} MB, peak {peak:.1f} MB)")
 
 
 class DownstreamTimeoutTest(IntegrationTestCase):

@@ -3,9 +3,16 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "config/config_limits.h"
+#include "switchyard/embed.h"
 
 namespace switchyard::config {
 namespace {
@@ -202,16 +209,17 @@ TEST(ConfigLoader, SemanticErrorsCarryFileAndFieldPath) {
 
 TEST(ConfigLoader, YamlSyntaxErrorHasLineAndColumn) {
   EXPECT_EQ(yamlErrors("listeners:\n  - name: a\n    port: : 1\n"),
-            Errors{"test.yaml:3:11: illegal map value"});
+            Errors{"test.yaml:3:11: mapping values are not allowed in this context"});
 }
 
 TEST(ConfigLoader, YamlConversionErrorHasLineAndColumn) {
-  EXPECT_EQ(yamlErrors("listeners: []\nlisteners: []\n"), Errors{"test.yaml:2:1: duplicate key 'listeners'"});
+  EXPECT_EQ(yamlErrors("listeners: []\nlisteners: []\n"),
+            Errors{R"(test.yaml:2:1: duplicate key "listeners")"});
 }
 
 TEST(ConfigLoader, JsonSyntaxErrorQuotesWhereItStopped) {
   Errors errors = loadConfigText("{\"listeners\": [1,, 2]}", "test.json", ConfigFormat::kJson).errors;
-  EXPECT_EQ(errors, Errors{"test.json: invalid JSON: Unexpected token. (near ', 2]}')"});
+  EXPECT_EQ(errors, Errors{R"(test.json: invalid JSON: Unexpected token. (near ", 2]}"))"});
 }
 
 TEST(ConfigLoader, EmptyConfigIsAnError) {
@@ -325,6 +333,147 @@ TEST(ConfigLoader, StructToJsonWritesWholeNumbersWithoutFraction) {
   google::protobuf::Struct config;
   (*config.mutable_fields())["attempts"].set_number_value(3);
   EXPECT_EQ(structToJson(config), R"({"attempts":3})");
+}
+
+// A valid config whose listener filter's config nests `levels` deep in all
+// (the top-level mapping is level 1; the filter config itself is level 6).
+std::string jsonConfigNested(int levels) {
+  int inner = levels - 5;
+  std::string config;
+  for (int i = 0; i < inner; ++i) config += R"({"k":)";
+  config += "1";
+  config += std::string(size_t(inner), '}');
+  return R"({"listeners":[{"name":"a","port":8080,"virtual_hosts":[{"domains":["*"]}],)"
+         R"("filters":[{"name":"f","module":"m","config":)" +
+         config + "}]}]}";
+}
+
+std::chrono::steady_clock::duration timeToLoad(std::string_view text, std::string_view source,
+                                               Errors* errors) {
+  auto start = std::chrono::steady_clock::now();
+  *errors = loadConfigText(text, source, ConfigFormat::kAuto).errors;
+  return std::chrono::steady_clock::now() - start;
+}
+
+TEST(ConfigLimits, NestingUpToTheLimitLoadsFromJsonAndYaml) {
+  // protobuf's JSON parser would refuse a few levels more; the limit keeps
+  // every config within it loadable.
+  std::string json = jsonConfigNested(kMaxNestingDepth);
+  LoadedConfig from_json = loadConfigText(json, "deep.json", ConfigFormat::kJson);
+  EXPECT_TRUE(from_json.ok()) << from_json.errors[0];
+  LoadedConfig from_yaml = loadConfigText(json, "deep.yaml", ConfigFormat::kYaml);
+  EXPECT_TRUE(from_yaml.ok()) << from_yaml.errors[0];
+}
+
+TEST(ConfigLimits, DeepJsonIsRefusedQuicklyWithItsPosition) {
+  std::string json = "{\"listeners\": " + std::string(10'000, '[') + std::string(10'000, ']') + "}";
+  Errors errors;
+  EXPECT_LT(timeToLoad(json, "deep.json", &errors), std::chrono::seconds(2));
+  EXPECT_EQ(errors, Errors{"deep.json:1:46: mappings and lists nested more than 32 levels deep (the limit)"});
+
+  std::string config = jsonConfigNested(kMaxNestingDepth + 1);
+  EXPECT_EQ(loadConfigText(config, "deep.json", ConfigFormat::kJson).errors,
+            Errors{"deep.json:1:" + std::to_string(config.find(R"({"k":1})") + 1) +
+                   ": mappings and lists nested more than 32 levels deep (the limit)"});
+}
+
+TEST(ConfigLimits, BillionLaughsIsRefusedQuickly) {
+  std::string yaml = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char name = 'b'; name <= 'i'; ++name) {
+    const char previous = char(name - 1);
+    yaml.append(1, name).append(": &").append(1, name).append(" [*").append(1, previous);
+    for (int i = 1; i < 9; ++i) yaml.append(", *").append(1, previous);
+    yaml += "]\n";
+  }
+  Errors errors;
+  EXPECT_LT(timeToLoad(yaml, "laughs.yaml", &errors), std::chrono::seconds(2));
+  EXPECT_EQ(errors, Errors{"laughs.yaml:6:20: aliases expand to more than 1048576 bytes (the limit on what "
+                           "aliases may add to a document)"});
+}
+
+TEST(ConfigLimits, TextLargerThanTheLimitIsRefused) {
+  std::string text = "module_paths: [/opt]\n";
+  text.resize(kMaxConfigBytes + 1, '\n');
+  EXPECT_EQ(yamlErrors(text),
+            Errors{"test.yaml: is 16777217 bytes, larger than the 16777216 bytes a config may have"});
+}
+
+TEST(ConfigLimits, FileLargerThanTheLimitIsRefusedWithoutReadingIt) {
+  char path[] = "/tmp/switchyard-config-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 50 * 1024 * 1024), 0);  // sparse: nothing to read but zeros
+  close(fd);
+  auto start = std::chrono::steady_clock::now();
+  Errors errors = loadConfigFile(path).errors;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  EXPECT_EQ(errors, Errors{std::string(path) +
+                           ": is 52428800 bytes, larger than the 16777216 bytes a config may have"});
+  std::remove(path);
+}
+
+TEST(ConfigLimits, MegabyteValueIsQuotedAsAnExcerpt) {
+  Errors errors = yamlErrors(configWithListenerField("") + "admin: {address: \"" +
+                             std::string(1'000'000, 'x') + "\", port: 9901}\n");
+  EXPECT_EQ(errors, Errors{"test.yaml: admin.address: \"" + std::string(kMaxQuotedBytes, 'x') +
+                           "\u2026(1000000 bytes)\" is not an IPv4 or IPv6 address"});
+  Errors schema_errors =
+      yamlErrors("admin: {port: \"" + std::string(1'000'000, '9') + "x\"}\nlisteners: []\n");
+  ASSERT_EQ(schema_errors.size(), 1u);
+  EXPECT_LT(schema_errors[0].size(), 200u) << schema_errors[0].substr(0, 200);
+}
+
+TEST(ConfigLimits, MegabyteKeyIsQuotedAsAnExcerpt) {
+  // YAML keeps plain keys to 1024 characters; JSON has no such rule.
+  Errors errors = loadConfigText("{\"admin\": {\"" + std::string(1'000'000, 'k') + "\": 1}}", "test.json",
+                                 ConfigFormat::kJson)
+                      .errors;
+  EXPECT_EQ(errors, Errors{"test.json: admin." + std::string(kMaxQuotedBytes, 'k') +
+                           "\u2026(1000000 bytes): unknown field (valid fields: address, port)"});
+}
+
+TEST(ConfigLimits, ControlCharactersAreRefusedByName) {
+  using namespace std::string_literals;
+  EXPECT_EQ(
+      yamlErrors("listeners:\n  - name: \"ht\0tp\"\n"s),
+      Errors{"test.yaml:2:14: control character \\x00 is not allowed in config text (inside a double-quoted "
+             "string, write it as an escape sequence)"});
+  EXPECT_EQ(
+      loadConfigText("{\"admin\": \x01}", "test.json", ConfigFormat::kJson).errors,
+      Errors{"test.json:1:11: control character \\x01 is not allowed in config text (inside a double-quoted "
+             "string, write it as an escape sequence)"});
+  EXPECT_EQ(yamlErrors("\x89PNG\r\n"),
+            Errors{"test.yaml:1:1: byte \\x89 is not valid UTF-8 (a config is UTF-8 text)"});
+}
+
+TEST(ConfigLimits, EscapedControlCharactersArePrintedEscaped) {
+  // An escape sequence is the way to put one in a value; messages quoting
+  // the value spell it the same way.
+  EXPECT_EQ(yamlErrors(configWithListenerField("") + "admin: {address: \"\\e[2J\\0\", port: 9901}\n"),
+            Errors{R"(test.yaml: admin.address: "\x1b[2J\x00" is not an IPv4 or IPv6 address)"});
+  EXPECT_EQ(loadConfigText(
+                R"({"admin": {"address": "\u0007", "port": 9901}, "listeners": [{"name": "a", "port": 1,)"
+                R"("virtual_hosts": [{"domains": ["*"]}]}]})",
+                "test.json", ConfigFormat::kJson)
+                .errors,
+            Errors{R"(test.json: admin.address: "\x07" is not an IPv4 or IPv6 address)"});
+}
+
+TEST(ConfigLimits, EmbedApiTextGoesThroughTheSameLimits) {
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  sy_proxy_options options{};
+  options.size = sizeof options;
+  sy_proxy* proxy = sy_proxy_new(&loop, &options);
+  ASSERT_NE(proxy, nullptr);
+  const std::string deep = "listeners: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n";
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(sy_proxy_load_config_text(proxy, deep.data(), deep.size(), "inline"), -1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_STREQ(sy_proxy_last_error(proxy),
+               "inline:1:43: mappings and lists nested more than 32 levels deep (the limit)");
+  sy_proxy_free(proxy);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 }  // namespace

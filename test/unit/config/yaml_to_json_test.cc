@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+
+#include "config/config_limits.h"
 
 namespace switchyard::config {
 namespace {
@@ -16,10 +19,10 @@ std::string scalarJson(const std::string& yaml_scalar) {
   return result.json.substr(prefix.size(), result.json.size() - prefix.size() - 1);
 }
 
-YamlError errorOf(const std::string& yaml) {
+TextError errorOf(const std::string& yaml) {
   YamlToJsonResult result = yamlToJson(yaml);
   EXPECT_FALSE(result.ok()) << "converted to " << result.json;
-  return result.error.value_or(YamlError{});
+  return result.error.value_or(TextError{});
 }
 
 TEST(YamlToJson, ConvertsNestedMappingsAndSequences) {
@@ -96,10 +99,10 @@ TEST(YamlToJson, CoreTagsForceAType) {
 }
 
 TEST(YamlToJson, TagThatDoesNotFitTheValueIsAnError) {
-  YamlError error = errorOf("a: !!int abc\n");
+  TextError error = errorOf("a: !!int abc\n");
   EXPECT_EQ(error.line, 1);
   EXPECT_EQ(error.column, 4);
-  EXPECT_EQ(error.message, "'abc' is not a valid !!int value");
+  EXPECT_EQ(error.message, R"("abc" is not a valid !!int value)");
 }
 
 TEST(YamlToJson, UnknownTagIsAnError) {
@@ -108,9 +111,9 @@ TEST(YamlToJson, UnknownTagIsAnError) {
 }
 
 TEST(YamlToJson, InfinityAndNanHaveNoJsonForm) {
-  EXPECT_EQ(errorOf("a: .inf\n").message, "'.inf' has no JSON representation (infinity or NaN)");
-  EXPECT_EQ(errorOf("a: -.INF\n").message, "'-.INF' has no JSON representation (infinity or NaN)");
-  EXPECT_EQ(errorOf("a: .nan\n").message, "'.nan' has no JSON representation (infinity or NaN)");
+  EXPECT_EQ(errorOf("a: .inf\n").message, R"(".inf" has no JSON representation (infinity or NaN))");
+  EXPECT_EQ(errorOf("a: -.INF\n").message, R"("-.INF" has no JSON representation (infinity or NaN))");
+  EXPECT_EQ(errorOf("a: .nan\n").message, R"(".nan" has no JSON representation (infinity or NaN))");
 }
 
 TEST(YamlToJson, HexBeyond64BitsIsAnError) {
@@ -136,32 +139,41 @@ TEST(YamlToJson, AliasesAreExpanded) {
 }
 
 TEST(YamlToJson, DuplicateKeyIsAnErrorAtTheSecondKey) {
-  YamlError error = errorOf("name: a\nport: 1\nname: b\n");
+  TextError error = errorOf("name: a\nport: 1\nname: b\n");
   EXPECT_EQ(error.line, 3);
   EXPECT_EQ(error.column, 1);
-  EXPECT_EQ(error.message, "duplicate key 'name'");
+  EXPECT_EQ(error.message, R"(duplicate key "name")");
 }
 
 TEST(YamlToJson, NonScalarKeyIsAnError) {
-  YamlError error = errorOf("? [a, b]\n: c\n");
+  TextError error = errorOf("? [a, b]\n: c\n");
   EXPECT_EQ(error.line, 1);
   EXPECT_EQ(error.message, "mapping keys must be scalars");
 }
 
 TEST(YamlToJson, SyntaxErrorCarriesLineAndColumn) {
-  YamlError error = errorOf("listeners:\n  - name: a\n    port: : 1\n");
+  TextError error = errorOf("listeners:\n  - name: a\n    port: : 1\n");
   EXPECT_EQ(error.line, 3);
   EXPECT_EQ(error.column, 11);
   EXPECT_FALSE(error.message.empty());
 
-  YamlError misindented = errorOf("a:\n  - b\n  c: d\n");
+  TextError misindented = errorOf("a:\n  - b\n  c: d\n");
   EXPECT_EQ(misindented.line, 3);
   EXPECT_EQ(misindented.column, 3);
-  EXPECT_EQ(misindented.message, "end of map not found");
+  EXPECT_EQ(misindented.message, "did not find expected '-' indicator while parsing a block collection");
+}
+
+// yaml-cpp 0.7 never returns on these (yaml_syntax.h); libyaml refuses them.
+TEST(YamlToJson, InputsThatHangYamlCppAreRefusedWithAPosition) {
+  for (const char* text : {" a:\n,", ",", "- !+(.,.)", "a: ,x\n"}) {
+    TextError error = errorOf(text);
+    EXPECT_GT(error.line, 0) << text;
+    EXPECT_FALSE(error.message.empty()) << text;
+  }
 }
 
 TEST(YamlToJson, MoreThanOneDocumentIsAnError) {
-  YamlError error = errorOf("a: 1\n---\nb: 2\n");
+  TextError error = errorOf("a: 1\n---\nb: 2\n");
   EXPECT_EQ(error.line, 3);
   EXPECT_EQ(error.message, "expected one YAML document, found 2");
 }
@@ -177,6 +189,97 @@ TEST(YamlToJson, DocumentWithoutContentIsNull) {
 TEST(YamlToJson, TopLevelSequenceAndScalarConvert) {
   EXPECT_EQ(yamlToJson("- 1\n- two\n").json, R"([1,"two"])");
   EXPECT_EQ(yamlToJson("just text").json, R"("just text")");
+}
+
+// Nine levels of nine aliases each: 342 bytes that expand to gigabytes.
+std::string billionLaughs() {
+  std::string yaml = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char name = 'b'; name <= 'i'; ++name) {
+    const char previous = char(name - 1);
+    yaml.append(1, name).append(": &").append(1, name).append(" [*").append(1, previous);
+    for (int i = 1; i < 9; ++i) yaml.append(", *").append(1, previous);
+    yaml += "]\n";
+  }
+  return yaml;
+}
+
+// `levels` block mappings inside each other, the innermost holding `leaf`.
+std::string nestedMappings(int levels, const std::string& leaf = "1") {
+  std::string yaml;
+  for (int i = 0; i < levels - 1; ++i) yaml += std::string(size_t(i) * 2, ' ') + "k:\n";
+  return yaml + std::string(size_t(levels - 1) * 2, ' ') + "k: " + leaf + "\n";
+}
+
+TEST(YamlToJson, BillionLaughsIsRefusedQuicklyAtTheAliasThatPassesTheLimit) {
+  auto start = std::chrono::steady_clock::now();
+  TextError error = errorOf(billionLaughs());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+  EXPECT_EQ(error.line, 6);  // f: &f [*e, *e, *e, *e, ...
+  EXPECT_EQ(error.column, 20);
+  EXPECT_EQ(error.message,
+            "aliases expand to more than 1048576 bytes (the limit on what aliases may add to a document)");
+}
+
+TEST(YamlToJson, AliasesWithinTheLimitAreExpanded) {
+  // A block of shared settings repeated a thousand times is ordinary use.
+  std::string yaml =
+      "shared: &shared {connect_timeout: 0.25s, max_connections: 100, lb_policy: ROUND_ROBIN}\n"
+      "clusters:\n";
+  for (int i = 0; i < 1000; ++i) yaml += "  - *shared\n";
+  YamlToJsonResult result = yamlToJson(yaml);
+  ASSERT_TRUE(result.ok()) << result.error->message;
+  EXPECT_NE(result.json.find("ROUND_ROBIN\"}]}"), std::string::npos);
+}
+
+TEST(YamlToJson, AliasInsideTheNodeItNamesIsRefusedAsACycle) {
+  for (const char* yaml : {"a: &a [1, *a]\n", "a: &a {b: *a}\n"}) {
+    TextError error = errorOf(yaml);
+    EXPECT_EQ(error.line, 1) << yaml;
+    EXPECT_EQ(error.column, 11) << yaml;
+    EXPECT_EQ(error.message, "alias inside the node it refers to (a cycle)") << yaml;
+  }
+}
+
+TEST(YamlToJson, NestingUpToTheLimitConverts) {
+  EXPECT_TRUE(yamlToJson(nestedMappings(kMaxNestingDepth)).ok());
+  // The innermost [] is a level too.
+  EXPECT_TRUE(yamlToJson(nestedMappings(kMaxNestingDepth - 1, "[]")).ok());
+}
+
+TEST(YamlToJson, NestingBeyondTheLimitIsRefusedWhereItStarts) {
+  // Far deeper than yaml-cpp's own guard (500 levels, reported as "bad file").
+  for (int levels : {kMaxNestingDepth + 1, 600}) {
+    TextError error = errorOf(nestedMappings(levels));
+    EXPECT_EQ(error.line, kMaxNestingDepth + 1) << levels;
+    EXPECT_EQ(error.message, "mappings and lists nested more than 32 levels deep (the limit)");
+  }
+  TextError flow = errorOf("a: " + std::string(600, '[') + std::string(600, ']') + "\n");
+  EXPECT_EQ(flow.line, 1);
+  EXPECT_EQ(flow.column, 4 + kMaxNestingDepth - 1);
+  EXPECT_EQ(flow.message, "mappings and lists nested more than 32 levels deep (the limit)");
+}
+
+TEST(YamlToJson, AliasThatWouldNestTooDeepIsRefusedAtTheAlias) {
+  // Twenty levels anchored, used twenty levels down: 40 once expanded.
+  std::string yaml = "deep: &deep " + std::string(20, '[') + std::string(20, ']') + "\n" +
+                     "use: " + std::string(19, '[') + "*deep" + std::string(19, ']') + "\n";
+  TextError error = errorOf(yaml);
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.column, 25);
+  EXPECT_EQ(error.message, "mappings and lists nested more than 32 levels deep (the limit)");
+}
+
+TEST(YamlToJson, UnknownEscapeSequenceIsNamed) {
+  TextError error = errorOf("a: \"x\\gy\"\n");
+  EXPECT_EQ(error.line, 1);
+  EXPECT_EQ(error.message, "\\g is not an escape sequence of a double-quoted YAML string");
+}
+
+TEST(YamlToJson, LongValueInAMessageIsCutToAnExcerpt) {
+  TextError error = errorOf("a: !!int " + std::string(1'000'000, '7') + "x\n");
+  EXPECT_EQ(error.message,
+            "\"" + std::string(kMaxQuotedBytes, '7') + "\u2026(1000001 bytes)\" is not a valid !!int value");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace switchyard::module {
 namespace {
@@ -43,6 +44,19 @@ TEST_F(HostApiHeadersTest, ValuesMayNotCarryLineBreaksOrNul) {
   EXPECT_EQ(hostApi()->header_set(asHandle(&headers_), slice("x-a"), sy_slice{"a\0b", 3}), SY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(headers_.get("x-a").value_or(""), "ok value");
   EXPECT_EQ(set("bad name", "v"), SY_ERR_INVALID_ARGUMENT);
+}
+
+TEST_F(HostApiHeadersTest, NeitherSetNorAddCanInjectAFieldLine) {
+  // A filter that builds a value from client data (an address, a copied
+  // header) cannot end the field line early, wherever the break sits.
+  for (std::string_view bad : {std::string_view("\r\nx-injected: 1"), std::string_view("a\rb"),
+                               std::string_view("a\nb"), std::string_view("ab\r\n"),
+                               std::string_view("a\0b", 3), std::string_view("\n")}) {
+    sy_slice value{bad.data(), bad.size()};
+    EXPECT_EQ(hostApi()->header_add(asHandle(&headers_), slice("x-a"), value), SY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(hostApi()->header_set(asHandle(&headers_), slice("x-a"), value), SY_ERR_INVALID_ARGUMENT);
+  }
+  EXPECT_TRUE(headers_.empty());
 }
 
 }  // namespace
