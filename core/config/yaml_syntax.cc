@@ -49,6 +49,17 @@ std::optional<TextError> yamlSyntaxError(std::string_view yaml_text) {
       break;
     }
     bool done = event.type == YAML_STREAM_END_EVENT;
+    // A config is a mapping of sections; a document that is one value is
+    // refused here, because yaml-cpp 0.7 also never returns on some of them
+    // (a tagged plain scalar whose next line starts with ',', found by the
+    // config fuzzer).
+    bool empty_document = event.type == YAML_SCALAR_EVENT && event.data.scalar.length == 0 &&
+                          event.data.scalar.tag == nullptr;  // "---" alone: no content, a null
+    if (depth == 0 && !empty_document && (event.type == YAML_SCALAR_EVENT || event.type == YAML_ALIAS_EVENT)) {
+      error = TextError{int(event.start_mark.line) + 1, int(event.start_mark.column) + 1,
+                        "a config is a mapping of sections (listeners:, clusters:, admin:), not a single value"};
+      done = true;
+    }
     if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
       if (++depth > kMaxNestingDepth) {
         error = TextError{int(event.start_mark.line) + 1, int(event.start_mark.column) + 1, nestingTooDeepMessage()};

@@ -232,8 +232,9 @@ TEST(ConfigLoader, EmptyConfigIsAnError) {
 
 TEST(ConfigLoader, TopLevelMustBeAMapping) {
   EXPECT_EQ(yamlErrors("- listeners\n"), Errors{"test.yaml: top level: expected a mapping, got a list"});
+  // A single YAML value is refused before yaml-cpp reads it (yaml_syntax.h).
   EXPECT_EQ(yamlErrors("listeners\n"),
-            Errors{"test.yaml: top level: expected a mapping, got string \"listeners\""});
+            Errors{"test.yaml:1:1: a config is a mapping of sections (listeners:, clusters:, admin:), not a single value"});
   EXPECT_EQ(loadConfigText("[]", "test.json", ConfigFormat::kJson).errors,
             Errors{"test.json: top level: expected a mapping, got a list"});
 }
