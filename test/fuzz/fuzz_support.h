@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/header_map.h"
+
 namespace switchyard::fuzz {
 
 // A failed invariant aborts, which libFuzzer reports as a crash and saves the
@@ -55,6 +57,16 @@ inline SplitInput splitInput(const uint8_t* data, size_t size) {
   }
   input.reads.push_back(rest);
   return input;
+}
+
+// The same fields with the same bytes in the same order (the split-reads
+// invariant of the decoder targets compares decoded messages exactly).
+inline bool sameFields(const std::vector<http::HeaderField>& a, const std::vector<http::HeaderField>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].value != b[i].value) return false;
+  }
+  return true;
 }
 
 }  // namespace switchyard::fuzz

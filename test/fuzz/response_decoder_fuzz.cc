@@ -32,14 +32,7 @@ struct DecodedResponse {
   bool complete = false;
 
   bool operator==(const DecodedResponse& other) const {
-    auto same_fields = [](const std::vector<http::HeaderField>& a, const std::vector<http::HeaderField>& b) {
-      if (a.size() != b.size()) return false;
-      for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].name != b[i].name || a[i].value != b[i].value) return false;
-      }
-      return true;
-    };
-    return same_fields(headers, other.headers) && same_fields(trailers, other.trailers) && body == other.body &&
+    return sameFields(headers, other.headers) && sameFields(trailers, other.trailers) && body == other.body &&
            complete == other.complete && info.keep_alive == other.info.keep_alive &&
            info.chunked == other.info.chunked && info.has_content_length == other.info.has_content_length &&
            info.content_length == other.info.content_length && info.end_stream == other.info.end_stream;
