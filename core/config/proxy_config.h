@@ -51,6 +51,7 @@ struct ClusterCounters {
   std::atomic<uint64_t> pending_requests{0};    // attempts waiting for a pooled connection
   std::atomic<uint64_t> active_retries{0};      // attempts after the first, in flight
   std::atomic<uint64_t> active_connections{0};  // upstream connections, connecting, busy or idle
+  std::atomic<uint64_t> idle_connections{0};    // of those, idle in a pool
 };
 
 struct ClusterConfig {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "module/cluster_report.h"
 #include "module/stream_services.h"
 #include "stats/metric_registry.h"
 
@@ -371,6 +372,7 @@ const sy_host_api kHostApi = {
     config_calls::error,
     config_calls::checkMembers,
     config_calls::errorCount,
+    reportField,
 };
 
 }  // namespace

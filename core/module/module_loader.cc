@@ -191,4 +191,18 @@ std::vector<ModuleInfo> ModuleLoader::loadedModules() const {
   return modules;
 }
 
+std::vector<ModuleClusterReport> ModuleLoader::reportCluster(std::string_view cluster) const {
+  std::lock_guard lock(mutex_);
+  std::vector<ModuleClusterReport> reports;
+  for (const auto& [path, loaded] : by_real_path_) {
+    if (loaded->table->cluster_report == nullptr) continue;
+    sy_report report;
+    loaded->table->cluster_report(sy_slice{cluster.data(), cluster.size()}, &report);
+    if (!report.fields.empty()) reports.push_back(ModuleClusterReport{loaded->name, std::move(report.fields)});
+  }
+  std::stable_sort(reports.begin(), reports.end(),
+                   [](const ModuleClusterReport& a, const ModuleClusterReport& b) { return a.module < b.module; });
+  return reports;
+}
+
 }  // namespace switchyard::module

@@ -11,8 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "module/cluster_report.h"
 #include "module/load_errors.h"
 
 namespace switchyard::module {
@@ -77,6 +79,10 @@ class ModuleLoader {
 
   // Every module loaded so far, ordered by name.
   std::vector<ModuleInfo> loadedModules() const;
+  // What each loaded module with a cluster_report hook says about
+  // `cluster` (ABI 1.3), ordered by module name; modules that add nothing
+  // are left out. Runs the hooks on the calling (control) thread.
+  std::vector<ModuleClusterReport> reportCluster(std::string_view cluster) const;
 
   // <dir of /proc/self/exe>/../modules (the build tree), then the install
   // directory SY_MODULE_INSTALL_DIR.

@@ -6,6 +6,7 @@
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
 #include "http/method.h"
+#include "router/admitted_host.h"
 #include "router/upstream_head.h"
 #include "stats/metric_registry.h"
 
@@ -101,7 +102,21 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid);
+  HostChoice choice = chooseAdmittedHost(
+      *cluster_, exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, [&](size_t candidate, std::string* reason) {
+        sy_attempt_info info{};
+        info.size = sizeof info;
+        info.number = attempt_count_ + 1;
+        info.upstream_host = sliceOf(cluster_->pools[candidate]->endpoint().text);
+        info.hedged = hedged ? 1 : 0;
+        return closed_ ? SY_ADMIT_REFUSE_ATTEMPT : callbacks_.runAttemptAdmit(info, reason);
+      });
+  if (closed_) return;
+  if (!choice.host) {
+    refuseAttempt(choice.refusal_reason);
+    return;
+  }
+  size_t host = *choice.host;
   if (std::find(tried_hosts_.begin(), tried_hosts_.end(), host) == tried_hosts_.end()) tried_hosts_.push_back(host);
   upstream::ConnectionPool& pool = *cluster_->pools[host];
   upstream_host_text_ = pool.endpoint().text;
@@ -281,6 +296,13 @@ void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::
   callbacks_.onUpstreamFailed(reply.status, reply.body, reason);
 }
 
+void UpstreamRequest::refuseAttempt(const std::string& reason) {
+  if (!attempts_.empty() || retry_pending_ || !queued_hedges_.empty()) return;  // something else may answer
+  close();
+  callbacks_.addResponseFlag(SY_FLAG_UPSTREAM_OVERFLOW);
+  callbacks_.onUpstreamOverloaded(reason.empty() ? "refused" : reason);
+}
+
 void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
   if (retry_pending_) {
     retry_pending_ = false;
@@ -379,6 +401,9 @@ sy_result UpstreamRequest::clusterStats(sy_cluster_stats* stats) const {
   // Fields a caller built against a smaller struct does not have are left alone.
   if (stats->size >= offsetof(sy_cluster_stats, active_connections) + sizeof(uint64_t)) {
     stats->active_connections = cluster->counters->active_connections.load(std::memory_order_relaxed);
+  }
+  if (stats->size >= offsetof(sy_cluster_stats, idle_connections) + sizeof(uint64_t)) {
+    stats->idle_connections = cluster->counters->idle_connections.load(std::memory_order_relaxed);
   }
   return SY_OK;
 }

@@ -4,8 +4,10 @@
 // that follow from how the attempts ended. The stream feeds it the request
 // the filters let through and hears back through UpstreamRequestCallbacks.
 //
-// Attempts: each attempt's outcome goes to the filters' attempt_finished
-// hooks. A response nobody rejects is accepted and the other attempts are
+// Attempts: before one starts, its host (the balancer's pick) is offered to
+// the filters' attempt_admit hooks, which may refuse it (another host is
+// picked) or the attempt. Each attempt's outcome goes to the filters'
+// attempt_finished hooks. A response nobody rejects is accepted and the other attempts are
 // cancelled; a failure with nothing in flight and no retry pending ends the
 // request with 502/503/504. While a filter asks for request replay, the
 // request head and up to the replay limit of body are kept to send again.
@@ -41,6 +43,9 @@ class UpstreamRequestCallbacks {
   // `headers`, this attempt's own copy of the request head.
   virtual void runAttemptStarted(const sy_attempt_info& attempt, http::HeaderMap& headers) = 0;
   virtual void runAttemptFinished(const sy_attempt_info& attempt) = 0;
+  // The filters' attempt_admit hooks (ABI 1.3) for a candidate host; a
+  // refusal may set *reason.
+  virtual sy_admission runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason) = 0;
   // The accepted response (hop-by-hop headers removed), then its body.
   virtual void onUpstreamResponseHeaders(http::HeaderMap&& headers, bool end_stream) = 0;
   virtual void onUpstreamResponseBody(std::string_view data) = 0;
@@ -48,6 +53,9 @@ class UpstreamRequestCallbacks {
   virtual void onUpstreamResponseComplete() = 0;
   // Every attempt failed and none is pending: the client gets `status`.
   virtual void onUpstreamFailed(int status, std::string_view body, std::string_view details) = 0;
+  // The filters refused the only attempt (attempt_admit): the client gets
+  // 503 with `reason` in x-switchyard-overloaded.
+  virtual void onUpstreamOverloaded(std::string_view reason) = 0;
   // The accepted response broke off mid-body: `reason` for a reply body,
   // `details` (the failure's name) for the log.
   virtual void onUpstreamResponseReset(std::string_view reason, std::string_view details) = 0;
@@ -129,6 +137,9 @@ class UpstreamRequest : private AttemptEvents {
   // After an attempt ended without an accepted response: wait for another
   // attempt or a pending retry, else fail the request.
   void afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason);
+  // The filters refused an attempt on every host: unless something else
+  // may still answer, the request ends overloaded (503, UO).
+  void refuseAttempt(const std::string& reason);
   // Ends the attempts in flight except the accepted one and a pending
   // retry, reporting each as `outcome`.
   void cancelAttempts(sy_attempt_outcome outcome, std::string_view details);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "http/grammar.h"
 #include "module/host_api.h"
 
 namespace switchyard::server {
@@ -138,6 +139,21 @@ void FilterChain::runAttemptFinished(const sy_attempt_info& attempt) {
   for (size_t i = 0; i < filters_with_context_; ++i) {
     if (auto hook = moduleOf(i).attempt_finished) hook(handleOf(i), filters_[i].context, &attempt);
   }
+}
+
+sy_admission FilterChain::runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason) {
+  for (size_t i = 0; i < filters_with_context_ && !upstream_.closed(); ++i) {
+    auto hook = moduleOf(i).attempt_admit;
+    if (hook == nullptr) continue;
+    sy_slice refusal{nullptr, 0};
+    sy_admission admission = hook(handleOf(i), filters_[i].context, &candidate, &refusal);
+    if (admission == SY_ADMIT) continue;
+    // The reason goes into a header: only a short token is taken as given.
+    std::string_view given = refusal.ptr != nullptr ? std::string_view(refusal.ptr, refusal.len) : "";
+    *reason = given.size() <= 64 && http::isToken(given) ? std::string(given) : "refused";
+    return admission;
+  }
+  return upstream_.closed() ? SY_ADMIT_REFUSE_ATTEMPT : SY_ADMIT;
 }
 
 void FilterChain::runStreamComplete() {

@@ -76,6 +76,8 @@ class FilterChain : public module::StreamServices {
   // The filters' attempt hooks (router::UpstreamRequestCallbacks relays).
   void runAttemptStarted(const sy_attempt_info& attempt, http::HeaderMap& headers);
   void runAttemptFinished(const sy_attempt_info& attempt);
+  // attempt_admit hooks in listener order until one refuses.
+  sy_admission runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason);
   void runStreamComplete();
 
   // module::StreamServices

@@ -138,6 +138,10 @@ void Stream::runAttemptFinished(const sy_attempt_info& attempt) {
   if (!completed_) chain_.runAttemptFinished(attempt);
 }
 
+sy_admission Stream::runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason) {
+  return completed_ ? SY_ADMIT_REFUSE_ATTEMPT : chain_.runAttemptAdmit(candidate, reason);
+}
+
 bool Stream::downstreamDispatching() const { return connection_.dispatching(); }
 
 sy_result Stream::attemptControlAllowed() const {
@@ -173,6 +177,11 @@ void Stream::onUpstreamResponseComplete() {
 
 void Stream::onUpstreamFailed(int status, std::string_view body, std::string_view details) {
   respondLocally(chain_.filterCount(), status, body, "text/plain", details);
+}
+
+void Stream::onUpstreamOverloaded(std::string_view reason) {
+  respondLocally(chain_.filterCount(), 503, "upstream overloaded: " + std::string(reason) + "\n", "text/plain",
+                 "upstream_overflow", reason);
 }
 
 void Stream::onUpstreamResponseReset(std::string_view reason, std::string_view details) {
@@ -294,9 +303,10 @@ void Stream::abort(std::string_view details) {
 }
 
 void Stream::respondLocally(size_t filter_count, int status, std::string_view body, std::string_view content_type,
-                            std::string_view details) {
-  // `body` may point into state that abort() releases.
+                            std::string_view details, std::string_view overloaded_reason) {
+  // `body` and the reason may point into state that abort() releases.
   std::string reply_body(body);
+  std::string overloaded(overloaded_reason);
   abort(details);
   // A request without a body completes right after its headers; only a body
   // still on the wire makes the reply cut the request short.
@@ -305,6 +315,7 @@ void Stream::respondLocally(size_t filter_count, int status, std::string_view bo
   headers.add(":status", std::to_string(status));
   headers.add("content-length", std::to_string(reply_body.size()));
   if (!reply_body.empty()) headers.add("content-type", content_type.empty() ? "text/plain" : content_type);
+  if (!overloaded.empty()) headers.add("x-switchyard-overloaded", overloaded);
   FilterPipeline& response = chain_.startResponse(filter_count);
   response.receiveHeaders(std::move(headers), reply_body.empty());
   if (!reply_body.empty() && !response.cancelled()) response.receiveBody(reply_body, true);

@@ -55,8 +55,9 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   // request. What follows (a local reply, a reset, completion) is the
   // caller's.
   void abort(std::string_view details);
+  // `overloaded_reason`, when not empty, goes out as x-switchyard-overloaded.
   void respondLocally(size_t filter_count, int status, std::string_view body, std::string_view content_type,
-                      std::string_view details);
+                      std::string_view details, std::string_view overloaded_reason = {});
   void finishResponse();
   void applyRequestFlowControl();
   void applyResponseFlowControl();
@@ -85,11 +86,13 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   // router::UpstreamRequestCallbacks
   void runAttemptStarted(const sy_attempt_info& attempt, http::HeaderMap& headers) override;
   void runAttemptFinished(const sy_attempt_info& attempt) override;
+  sy_admission runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason) override;
   void onUpstreamResponseHeaders(http::HeaderMap&& headers, bool end_stream) override;
   void onUpstreamResponseBody(std::string_view data) override;
   void onUpstreamResponseTrailers(http::HeaderMap&& trailers) override;
   void onUpstreamResponseComplete() override;
   void onUpstreamFailed(int status, std::string_view body, std::string_view details) override;
+  void onUpstreamOverloaded(std::string_view reason) override;
   void onUpstreamResponseReset(std::string_view reason, std::string_view details) override;
   void onUpstreamRequestDrained() override { applyRequestFlowControl(); }
   void addResponseFlag(sy_response_flag flag) override;

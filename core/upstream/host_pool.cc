@@ -22,6 +22,7 @@ void HostPool::request(PoolCallbacks& callbacks) {
   if (!idle_.empty()) {
     Idle idle = idle_.front();
     idle_.pop_front();
+    cluster_.counters->idle_connections.fetch_sub(1, std::memory_order_relaxed);
     closeAndDelete(idle.idle_timer);
     stats::MetricRegistry::global().record(stats::CoreMetrics::get().upstream_cx_reused, 1);
     handOut(*idle.connection, callbacks, true);
@@ -122,6 +123,7 @@ void HostPool::release(PooledConnection& lent) {
   uv_timer_init(loop_, timer);
   timer->data = this;
   idle_.push_front(Idle{&connection, timer});
+  cluster_.counters->idle_connections.fetch_add(1, std::memory_order_relaxed);
   if (cluster_.idle_timeout_ms > 0) {
     uv_timer_start(timer, [](uv_timer_t* t) {
       auto* pool = static_cast<HostPool*>(t->data);
@@ -138,6 +140,7 @@ void HostPool::removeIdle(UpstreamConnection& connection) {
   if (it == idle_.end()) return;
   closeAndDelete(it->idle_timer);
   idle_.erase(it);
+  cluster_.counters->idle_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void HostPool::onIdleConnectionClosed(UpstreamConnection& connection) { connection.close(); }

@@ -18,7 +18,10 @@
  * 1.2 adds the response flag table (SY_RESPONSE_FLAG_TABLE), the module's
  * `capabilities` (request replay is asked for, no longer implied by an
  * attempt_finished hook) and typed, path-named access to the module's
- * config in config_new.
+ * config in config_new. 1.3 adds attempt admission (the attempt_admit hook:
+ * a filter may refuse the host chosen for an attempt, or the attempt), the
+ * idle_connections cluster counter, and cluster reports for the admin API
+ * (the cluster_report hook and the report_field host call).
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -46,7 +49,7 @@ extern "C" {
 #endif
 
 #define SY_ABI_VERSION_MAJOR 1
-#define SY_ABI_VERSION_MINOR 2
+#define SY_ABI_VERSION_MINOR 3
 
 /* The one symbol a module exports. Its type is sy_module_entry_fn. */
 #define SY_MODULE_ENTRY_SYMBOL "sy_filter_module_entry"
@@ -217,6 +220,10 @@ typedef struct sy_config_context sy_config_context;
  * array element). Host-owned, read-only, valid only during the config_new
  * call whose context produced it. */
 typedef struct sy_config_value sy_config_value;
+/* ABI 1.3: what a module adds to the admin API's description of one
+ * cluster (GET /clusters), through report_field. Valid only during the
+ * cluster_report call. */
+typedef struct sy_report sy_report;
 
 typedef void (*sy_timer_fn)(sy_timer *timer, void *user_data);
 /* Return nonzero to keep iterating, 0 to stop. */
@@ -302,7 +309,22 @@ typedef struct sy_cluster_stats {
                                 its back-off is not counted */
   uint64_t active_connections; /* upstream connections: connecting, busy
                                   or idle in a pool */
+  uint64_t idle_connections;   /* ABI 1.3: of those, idle in a pool, ready
+                                  for a request without a new connection */
 } sy_cluster_stats;
+
+/* ABI 1.3: a filter's answer to attempt_admit. */
+typedef enum sy_admission {
+  /* The attempt may go to this host. */
+  SY_ADMIT = 0,
+  /* Not this host: the host picks another one of the cluster (by the load
+   * balancing policy, skipping every host refused for this attempt) and
+   * asks again; when every host is refused, the attempt is refused. */
+  SY_ADMIT_REFUSE_HOST = 1,
+  /* Not this attempt, on any host. */
+  SY_ADMIT_REFUSE_ATTEMPT = 2,
+  SY_ADMISSION_FORCE_INT32 = 0x7fffffff
+} sy_admission;
 
 /* ------------------------------------------------------------------------ */
 /* Typed config access (ABI 1.2)                                            */
@@ -532,6 +554,12 @@ typedef struct sy_host_api {
                                     const sy_slice *known, size_t count);
   /* How many errors have been recorded on the context so far. */
   size_t (*config_error_count)(const sy_config_context *context);
+
+  /* ---- ABI 1.3: cluster reports --------------------------------------- */
+  /* From cluster_report only: add one field (name and value are copied),
+   * e.g. "state" = "open", or "127.0.0.1:8080.state" = "closed" for a host.
+   * Fields appear in the order added, under the module's name. */
+  sy_result (*report_field)(sy_report *report, sy_slice name, sy_slice value);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */
@@ -617,6 +645,29 @@ typedef struct sy_filter_module {
    * bits, or 0. A module built against 1.1 that implements attempt_finished
    * is treated as asking for SY_CAPABILITY_REQUEST_REPLAY (the 1.1 rule). */
   uint32_t capabilities;
+
+  /* ---- ABI 1.3 -------------------------------------------------------- */
+  /* Optional. Asked before each attempt goes to the host the load balancer
+   * chose, `candidate->upstream_host` (number, hedged and upstream_host are
+   * set; nothing is sent yet, and no connection is taken). Hooks run in
+   * listener order until one refuses. A refused host is skipped and another
+   * host of the cluster is asked about; an attempt refused on every host,
+   * or refused outright, never starts (attempt_started and attempt_finished
+   * do not run for it, and it is not counted by attempt_count). When
+   * nothing else is in flight or pending, the client gets 503 with response
+   * flag UO and an `x-switchyard-overloaded` header holding `reason_out`
+   * (a short token such as "max_requests" or "open"; copied by the host).
+   * A filter that counts admitted attempts must also expect an admitted
+   * candidate to be dropped when a later filter refuses it: it sees a new
+   * attempt_admit for the same number, or stream_complete. */
+  sy_admission (*attempt_admit)(sy_stream *stream, void *stream_context,
+                                const sy_attempt_info *candidate,
+                                sy_slice *reason_out);
+  /* Optional. Runs on the control thread (not a worker) when the admin API
+   * describes cluster `cluster_name`: add fields with report_field. Reads
+   * state that workers change concurrently, so that state must be safe to
+   * read from another thread (atomics). */
+  void (*cluster_report)(sy_slice cluster_name, sy_report *report);
 
   /* Fields added in later minors go here, at the end. */
 } sy_filter_module;

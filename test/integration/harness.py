@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,19 @@ BIN = os.environ.get("SWITCHYARD_BIN", "")
 MODULE_DIR = os.environ.get("SWITCHYARD_MODULE_DIR", "")
 SOURCE_ROOT = os.environ.get("SWITCHYARD_SOURCE_ROOT", "")
 UPSTREAM_SCRIPT = os.path.join(SOURCE_ROOT, "tools", "test_upstream.py")
+
+
+def current_filter_abi() -> str:
+    """"MAJOR.MINOR" of plugins_api/switchyard/filter.h: what modules built
+    in this tree declare and what the host reports."""
+    with open(os.path.join(SOURCE_ROOT, "plugins_api", "switchyard", "filter.h")) as header:
+        text = header.read()
+    major = re.search(r"#define SY_ABI_VERSION_MAJOR (\d+)", text).group(1)
+    minor = re.search(r"#define SY_ABI_VERSION_MINOR (\d+)", text).group(1)
+    return f"{major}.{minor}"
+
+
+CURRENT_ABI = current_filter_abi() if SOURCE_ROOT else ""
 
 MAX_SOCKET_TIMEOUT = 10.0
 STARTUP_DEADLINE = 10.0

@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (BIN, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
+from harness import (BIN, CURRENT_ABI, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
                      request_bytes, run_switchyard, simple_config, wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
@@ -31,7 +31,7 @@ class CommandLineTest(IntegrationTestCase):
         result = run_switchyard(["--version"])
         self.assertEqual(result.returncode, 0, result)
         self.assertRegex(result.stdout, r"^switchyard \d+\.\d+\.\d+")
-        self.assertIn("filter ABI 1.2", result.stdout)
+        self.assertIn(f"filter ABI {CURRENT_ABI}", result.stdout)
 
     def test_help_lists_the_main_flags(self):
         result = run_switchyard(["--help"])

@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, IntegrationTestCase, RawClient, echo_header_names, echo_header_values,  # noqa: E402
+from harness import (CURRENT_ABI, MODULE_DIR, IntegrationTestCase, RawClient, echo_header_names, echo_header_values,  # noqa: E402
                      exchange, free_port, main, request_bytes)
 
 # Small, so that 414 and 431 are cheap to provoke; everything else fits.
@@ -419,7 +419,7 @@ admin:
         modules = json.loads(response.body)
         headers = [module for module in modules if module["name"] == "headers"]
         self.assertEqual(len(headers), 1, modules)
-        self.assertEqual(headers[0]["abi"], "1.2")
+        self.assertEqual(headers[0]["abi"], CURRENT_ABI)
         self.assertEqual(os.path.realpath(headers[0]["path"]),
                          os.path.realpath(os.path.join(MODULE_DIR, "headers", "headers.so")))
 

@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
+from harness import (CURRENT_ABI, MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
                      main, wait_until)
 
 ATTEMPT_HEADER = "x-switchyard-attempt-count"
@@ -315,7 +315,7 @@ class RetryTest(IntegrationTestCase):
         modules = json.loads(exchange(self.admin_port, path="/modules").body)
         abi_by_name = {module["name"]: module["abi"] for module in modules}
         self.assertEqual(abi_by_name["old_abi_1_0"], "1.0")
-        self.assertEqual(abi_by_name["retry"], "1.2")
+        self.assertEqual(abi_by_name["retry"], CURRENT_ABI)
 
     def test_a_retrying_listener_keeps_a_replay_copy_of_each_request(self):
         upstream = self.start_upstream()
@@ -339,7 +339,7 @@ class RetryTest(IntegrationTestCase):
         modules = json.loads(exchange(self.admin_port, path="/modules").body)
         abi_by_name = {module["name"]: module["abi"] for module in modules}
         self.assertEqual(abi_by_name["old_abi_1_1"], "1.1")
-        self.assertEqual(abi_by_name["timeout"], "1.2")
+        self.assertEqual(abi_by_name["timeout"], CURRENT_ABI)
 
     def test_a_1_1_module_with_attempt_finished_still_gets_request_replay(self):
         upstream = self.start_upstream()

@@ -151,7 +151,7 @@ struct FakeHost {
   // adds one to active_retries at once (the real host counts it when the
   // attempt starts, which a test without a loop cannot wait for). Nothing
   // takes it away.
-  sy_cluster_stats cluster_stats{sizeof(sy_cluster_stats), 10, 0, 0, 0};
+  sy_cluster_stats cluster_stats{sizeof(sy_cluster_stats), 10, 0, 0, 0, 0};
   // Runs the module's attempt_finished for an accepted attempt_cancel, as
   // the real host does before attempt_cancel returns. Set by the test.
   std::function<void(uint32_t number, sy_attempt_outcome reason)> finish_cancelled;

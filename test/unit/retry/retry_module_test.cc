@@ -97,9 +97,9 @@ class RetryModuleTest : public ::testing::Test {
   std::vector<FakeHeaders> attempt_headers_;
 };
 
-TEST_F(RetryModuleTest, DeclaresAbi12ItsAttemptHooksAndRequestReplay) {
-  EXPECT_EQ(module_->abi.major, 1);
-  EXPECT_EQ(module_->abi.minor, 2);
+TEST_F(RetryModuleTest, DeclaresTheCurrentAbiItsAttemptHooksAndRequestReplay) {
+  EXPECT_EQ(module_->abi.major, SY_ABI_VERSION_MAJOR);
+  EXPECT_EQ(module_->abi.minor, SY_ABI_VERSION_MINOR);
   EXPECT_EQ(module_->capabilities & SY_CAPABILITY_REQUEST_REPLAY, uint32_t(SY_CAPABILITY_REQUEST_REPLAY));
   EXPECT_STREQ(module_->name, "retry");
   EXPECT_NE(module_->attempt_started, nullptr);
@@ -242,7 +242,7 @@ TEST_F(RetryModuleTest, RetriesNonIdempotentMethodsWhenAllowed) {
 
 TEST_F(RetryModuleTest, BudgetOverflowStopsTheRetry) {
   begin(R"({"retry_on": ["5xx"], "budget": {"percent": 20, "min_concurrency": 3}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 10, 0, 3, 0};  // limit max(3, 2) = 3
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 10, 0, 3, 0, 0};  // limit max(3, 2) = 3
   fakeHost().reject_result = SY_ERR_BAD_STATE;
   start(1);
   respond(1, 503);
@@ -253,7 +253,7 @@ TEST_F(RetryModuleTest, BudgetOverflowStopsTheRetry) {
 
 TEST_F(RetryModuleTest, BudgetFollowsThePercentOfActiveRequests) {
   begin(R"({"retry_on": ["5xx"], "budget": {"percent": 20, "min_concurrency": 3}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 100, 0, 19, 0};  // limit 20
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 100, 0, 19, 0, 0};  // limit 20
   start(1);
   respond(1, 503);
   EXPECT_EQ(fakeHost().retries.size(), 1u);
@@ -261,7 +261,7 @@ TEST_F(RetryModuleTest, BudgetFollowsThePercentOfActiveRequests) {
 
 TEST_F(RetryModuleTest, DisabledBudgetIgnoresTheClusterAndMissingStatsAllow) {
   begin(R"({"retry_on": ["5xx"], "num_retries": 2, "budget": {"enabled": false}})");
-  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 1, 0, 1000, 0};
+  fakeHost().cluster_stats = {sizeof(sy_cluster_stats), 1, 0, 1000, 0, 0};
   start(1);
   respond(1, 503);
   EXPECT_EQ(fakeHost().retries.size(), 1u);

@@ -112,6 +112,14 @@ class RecordingStream final : public UpstreamRequestCallbacks {
     events.push_back(event);
     if (on_finished) on_finished(attempt);
   }
+  sy_admission runAttemptAdmit(const sy_attempt_info& candidate, std::string* reason) override {
+    // Recorded only in the tests that play an admitting filter.
+    if (!on_admit) return SY_ADMIT;
+    std::string host(candidate.upstream_host.ptr, candidate.upstream_host.len);
+    events.push_back("admit? " + std::to_string(candidate.number) + " " + host);
+    return on_admit(host, reason);
+  }
+  void onUpstreamOverloaded(std::string_view reason) override { events.push_back("overloaded " + std::string(reason)); }
   void onUpstreamResponseHeaders(http::HeaderMap&& headers, bool) override {
     events.push_back("response " + std::to_string(http::statusOf(headers)));
   }
@@ -129,6 +137,7 @@ class RecordingStream final : public UpstreamRequestCallbacks {
   }
   bool downstreamDispatching() const override { return false; }
 
+  std::function<sy_admission(const std::string& host, std::string* reason)> on_admit;
   std::function<void(const sy_attempt_info&)> on_started;
   std::function<void(const sy_attempt_info&)> on_finished;
   std::vector<std::string> events;
@@ -373,4 +382,72 @@ TEST_F(UpstreamRequestTest, AFilterChangingThePathReselectsTheRoute) {
 }
 
 }  // namespace
+
+TEST_F(UpstreamRequestTest, AHostRefusedByAFilterIsSkippedForAnotherOne) {
+  stream_.on_admit = [](const std::string& host, std::string* reason) {
+    *reason = "host_max_requests";
+    return host == "127.0.0.1:1001" ? SY_ADMIT_REFUSE_HOST : SY_ADMIT;
+  };
+  for (int i = 0; i < 4; ++i) {
+    start();
+    EXPECT_EQ(waitingOn(0), 0u);  // never the refused host
+    ASSERT_EQ(waitingOn(1), 1u);
+    pools_[1]->connect().respond(200);
+    EXPECT_EQ(stream_.events.back(), "response complete");
+    stream_.events.clear();
+  }
+}
+
+TEST_F(UpstreamRequestTest, AnAttemptRefusedOnEveryHostEndsTheRequestOverloadedWithTheReason) {
+  stream_.on_admit = [](const std::string&, std::string* reason) {
+    *reason = "host_max_requests";
+    return SY_ADMIT_REFUSE_HOST;
+  };
+  start();
+  EXPECT_EQ(waitingOn(0) + waitingOn(1), 0u);  // nothing was sent
+  ASSERT_EQ(stream_.events.size(), 3u);         // each host asked about once
+  EXPECT_NE(stream_.events[0], stream_.events[1]);
+  EXPECT_EQ(stream_.events[2], "overloaded host_max_requests");
+  EXPECT_EQ(stream_.flags, std::vector<std::string>{"UO"});
+  EXPECT_EQ(request_->attemptCount(), 0u);
+  EXPECT_TRUE(request_->closed());
+}
+
+TEST_F(UpstreamRequestTest, AnAttemptRefusedOutrightAsksAboutNoOtherHost) {
+  stream_.on_admit = [](const std::string&, std::string* reason) {
+    *reason = "open";
+    return SY_ADMIT_REFUSE_ATTEMPT;
+  };
+  start();
+  ASSERT_EQ(stream_.events.size(), 2u);
+  EXPECT_EQ(stream_.events[1], "overloaded open");
+}
+
+TEST_F(UpstreamRequestTest, ARefusedRetryWithNothingInFlightEndsOverloadedAndARefusedHedgeIsDropped) {
+  // Attempt 1 admitted, its hedge refused: the request goes on with attempt 1.
+  bool admitted_first = false;
+  stream_.on_admit = [&admitted_first](const std::string&, std::string* reason) {
+    if (!admitted_first) {
+      admitted_first = true;
+      return SY_ADMIT;
+    }
+    *reason = "max_retries";
+    return SY_ADMIT_REFUSE_ATTEMPT;
+  };
+  stream_.on_started = [this](const sy_attempt_info&) { EXPECT_EQ(request_->startParallel(true), SY_OK); };
+  stream_.on_finished = [this](const sy_attempt_info& attempt) {
+    if (attempt.outcome == SY_ATTEMPT_RESPONSE && attempt.status == 503) {
+      EXPECT_EQ(request_->retry(0, true), SY_OK);
+    }
+  };
+  start();
+  EXPECT_EQ(request_->attemptCount(), 1u);  // the hedge was refused and dropped
+  EXPECT_FALSE(request_->closed());
+  size_t first = waitingOn(0) == 1 ? 0 : 1;
+  pools_[first]->connect().respond(503);
+  runRetryTimer();  // the retry is refused: nothing else can answer
+  EXPECT_EQ(stream_.events.back(), "overloaded max_retries");
+  EXPECT_EQ(stream_.flags, std::vector<std::string>{"UO"});
+}
+
 }  // namespace switchyard::router

@@ -124,9 +124,9 @@ class TimeoutModuleTest : public ::testing::Test {
   FakeHeaders request_{{{":method", "POST"}, {":path", "/upload"}, {":authority", "svc"}}};
 };
 
-TEST_F(TimeoutModuleTest, DeclaresAbi12TheAttemptHooksAndNoRequestReplay) {
-  EXPECT_EQ(module_->abi.major, 1);
-  EXPECT_EQ(module_->abi.minor, 2);
+TEST_F(TimeoutModuleTest, DeclaresTheCurrentAbiTheAttemptHooksAndNoRequestReplay) {
+  EXPECT_EQ(module_->abi.major, SY_ABI_VERSION_MAJOR);
+  EXPECT_EQ(module_->abi.minor, SY_ABI_VERSION_MINOR);
   // It only restarts its idle clock in attempt_finished; it never retries,
   // so it must not make its listeners keep a replay copy of each request.
   EXPECT_EQ(module_->capabilities & SY_CAPABILITY_REQUEST_REPLAY, 0u);

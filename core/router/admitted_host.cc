@@ -1,0 +1,43 @@
+#include "router/admitted_host.h"
+
+#include <algorithm>
+
+namespace switchyard::router {
+
+namespace {
+
+bool contains(const std::vector<size_t>& hosts, size_t host) {
+  return std::find(hosts.begin(), hosts.end(), host) != hosts.end();
+}
+
+}  // namespace
+
+HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
+                              const AdmitHost& admit) {
+  HostChoice choice;
+  std::vector<size_t> refused;
+  std::vector<size_t> skip = avoid;
+  for (;;) {
+    size_t host = cluster.balancer->chooseHost(skip);
+    // The balancer falls back to skipped hosts only when none else is left:
+    // drop the preference for untried hosts before giving up on the refused.
+    if (contains(refused, host) && skip.size() > refused.size()) {
+      skip = refused;
+      host = cluster.balancer->chooseHost(skip);
+    }
+    if (contains(refused, host)) return choice;  // every routable host refused
+    switch (admit(host, &choice.refusal_reason)) {
+      case SY_ADMIT:
+        choice.host = host;
+        return choice;
+      case SY_ADMIT_REFUSE_HOST:
+        refused.push_back(host);
+        if (!contains(skip, host)) skip.push_back(host);
+        break;
+      default:  // SY_ADMIT_REFUSE_ATTEMPT, and values a newer module may invent
+        return choice;
+    }
+  }
+}
+
+}  // namespace switchyard::router
