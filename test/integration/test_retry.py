@@ -1,8 +1,8 @@
 """modules/timeout and modules/retry as loadable filters on ABI 1.1, over real
 sockets against the scriptable upstream: retries on failure, per-try and
 route timeouts, host avoidance, request replay, the retry budget, hedging,
-per-request overrides, host/examples/retry.yaml as shipped, and a module
-built against ABI 1.0 running beside them."""
+per-request overrides, host/examples/retry.yaml as shipped, and modules
+built against the frozen ABI 1.0, 1.1 and 1.2 headers running beside them."""
 import concurrent.futures
 import hashlib
 import json
@@ -301,9 +301,9 @@ class RetryTest(IntegrationTestCase):
         self.assertLess(time.monotonic() - started, 3.2)
         self.assertEqual(upstream.stats()["requests_by_path"]["/hang"], 4)
 
-    # -- ABI 1.0 module beside 1.1 modules ------------------------------------------------
+    # -- modules built against older ABI minors beside the current ones ---------------------
 
-    def test_module_built_against_abi_1_0_runs_in_the_1_1_host(self):
+    def test_module_built_against_abi_1_0_runs_in_the_current_host(self):
         upstream = self.start_upstream()
         fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_0.so")
         self.assertTrue(os.path.exists(fixture), fixture)
@@ -324,22 +324,37 @@ class RetryTest(IntegrationTestCase):
             self.assertEqual(exchange(self.port, method="POST", path="/echo", body=b"kept").status, 200)
         self.assertEqual(self.stats()["upstream_rq_replay_kept"], 3)
 
-    def test_modules_built_against_abi_1_0_and_1_1_run_beside_1_2_modules(self):
+    def test_modules_built_against_abi_1_0_1_1_and_1_2_run_beside_the_current_modules(self):
         upstream = self.start_upstream()
         fixtures = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi")
+        old12_config = json.dumps({"retry_status": 503, "tag": "beside"})
         extra = (f"      - name: old10\n        path: {os.path.join(fixtures, 'old_abi_1_0.so')}\n"
-                 f"      - name: old11\n        path: {os.path.join(fixtures, 'old_abi_1_1.so')}\n")
-        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 2}, extra_filters=extra)
-        # Both the retry module and the 1.1 module retry; the 1.1 one asks first.
-        response = exchange(self.port, path="/fail-first/2?key=old11")
+                 f"      - name: old11\n        path: {os.path.join(fixtures, 'old_abi_1_1.so')}\n"
+                 f"      - name: old12\n        path: {os.path.join(fixtures, 'old_abi_1_2.so')}\n"
+                 f"        config: {old12_config}\n")
+        self.serve([upstream.port], {"retry_on": ["5xx"], "num_retries": 1}, extra_filters=extra)
+        # The retry module, the 1.1 module and the 1.2 module all retry a 503.
+        # attempt_finished runs in listener order, so the retry module takes
+        # the first retry (the others' calls find it pending); its one retry
+        # spent and the 1.1 module retrying only attempt 1, the second 503 is
+        # retried by the 1.2 module alone: without it the client would get it.
+        response = exchange(self.port, path="/fail-first/2?key=old12")
         self.assertEqual(response.status, 200)
         self.assertEqual(response.header("x-built-against"), "switchyard ABI 1.0")
         self.assertEqual(response.header("x-built-against-1-1"), "switchyard ABI 1.1")
         self.assertEqual(response.header("x-attempts-seen-by-1-1"), "3")
+        self.assertEqual(response.header("x-built-against-1-2"), "switchyard ABI 1.2")
+        self.assertEqual(response.header("x-attempts-seen-by-1-2"), "3")
+        self.assertEqual(response.header("x-retried-by-1-2"), "yes")
+        self.assertEqual(response.header("x-tag-1-2"), "beside")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/2"], 3)
         modules = json.loads(exchange(self.admin_port, path="/modules").body)
         abi_by_name = {module["name"]: module["abi"] for module in modules}
+        self.assertEqual(abi_by_name["old_abi_1_0"], "1.0")
         self.assertEqual(abi_by_name["old_abi_1_1"], "1.1")
+        self.assertEqual(abi_by_name["old_abi_1_2"], "1.2")
         self.assertEqual(abi_by_name["timeout"], CURRENT_ABI)
+        self.assertEqual(abi_by_name["retry"], CURRENT_ABI)
 
     def test_a_1_1_module_with_attempt_finished_still_gets_request_replay(self):
         upstream = self.start_upstream()
@@ -368,6 +383,48 @@ clusters:
         self.assertEqual(response.status, 200)
         self.assertEqual(response.header("x-attempts-seen-by-1-1"), "2")
         self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 2)
+
+    def test_a_1_2_module_asking_for_request_replay_retries_through_the_host(self):
+        upstream = self.start_upstream()
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_2.so")
+        config = f"""
+admin:
+  address: 127.0.0.1
+  port: {self.admin_port}
+listeners:
+  - name: edge
+    address: 127.0.0.1
+    port: {self.port}
+    filters:
+      - name: old12
+        path: {fixture}
+        config: {{ retry_status: 503, tag: alone }}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: {{ prefix: / }}
+            route: {{ cluster: backend }}
+clusters:
+  - name: backend
+    endpoints:
+      - {{ address: 127.0.0.1, port: {upstream.port} }}
+"""
+        self.proxy = self.start_proxy(config, self.port)
+        # The only filter, and its capability is what keeps the body for replay.
+        response = exchange(self.port, method="POST", path="/fail-first/1?key=replay12", body=b"kept for replay")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("x-attempts-seen-by-1-2"), "2")
+        self.assertEqual(response.header("x-retried-by-1-2"), "yes")
+        self.assertEqual(response.header("x-tag-1-2"), "alone")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/1"], 2)
+        # Its one retry spent, the second 503 goes to the client, flagged URX.
+        response = exchange(self.port, path="/fail-first/2?key=twice12")
+        self.assertEqual(response.status, 503)
+        self.assertEqual(response.header("x-attempts-seen-by-1-2"), "2")
+        self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/2"], 2)
+        self.assertLoggedSoon(self.proxy, "flags=URX")
+        self.assertEqual(self.stats()["upstream_rq_replay_kept"], 2)
 
 
 if __name__ == "__main__":

@@ -191,6 +191,60 @@ TEST_F(ModuleLoaderTest, AModuleBuiltAgainstAbi11StillGetsItsConfigAsJsonText) {
   EXPECT_NE(FilterConfig::create(module, empty.context(), kContext, &error), nullptr) << error;
 }
 
+TEST_F(ModuleLoaderTest, AModuleBuiltAgainstAbi12ReadsTypedConfigAndAsksForRequestReplay) {
+  auto module = loadOrFail("old_abi_1_2");
+  ASSERT_NE(module, nullptr);
+  EXPECT_EQ(module->abi.major, 1);
+  EXPECT_EQ(module->abi.minor, 2);
+  // Asked for explicitly through 1.2's capabilities, not implied.
+  EXPECT_EQ(module->table->capabilities, static_cast<uint32_t>(SY_CAPABILITY_REQUEST_REPLAY));
+  EXPECT_TRUE(module->asksForRequestReplay());
+
+  // A bad config: every problem named by its field's path.
+  TestConfig bad(R"({"retry_status": 700, "tag": 7, "retries": 1})", "old12",
+                 "demo.yaml: listeners[0].filters[2].config");
+  std::string error;
+  EXPECT_EQ(FilterConfig::create(module, bad.context(), kContext, &error), nullptr);
+  expectContains(error, {"(config_rejected)", fixturePath("old_abi_1_2"),
+                         "demo.yaml: listeners[0].filters[2].config.retries: unknown field (expected retry_status "
+                         "or tag)",
+                         "demo.yaml: listeners[0].filters[2].config.retry_status: expected an integer from 100 to "
+                         "599, got 700",
+                         "demo.yaml: listeners[0].filters[2].config.tag: expected a string"});
+
+  // A good one: the typed values reach the hooks.
+  TestConfig good(R"({"retry_status": 502, "tag": "blue"})", "old12");
+  auto config = FilterConfig::create(module, good.context(), kContext, &error);
+  ASSERT_NE(config, nullptr) << error;
+  FakeStream stream;
+  void* stream_context = nullptr;
+  ASSERT_EQ(module->table->stream_new(stream.handle(), config->config(), &stream_context), SY_OK);
+  sy_attempt_info attempt{};
+  attempt.size = sizeof attempt;
+  attempt.outcome = SY_ATTEMPT_RESPONSE;
+  attempt.number = 1;
+  attempt.status = 503;  // not retry_status
+  module->table->attempt_finished(stream.handle(), stream_context, &attempt);
+  EXPECT_TRUE(fakeHost().retries.empty());
+  attempt.status = 502;  // retried once...
+  module->table->attempt_finished(stream.handle(), stream_context, &attempt);
+  EXPECT_EQ(fakeHost().retries.size(), 1u);
+  EXPECT_TRUE(stream.response_flags.empty());
+  attempt.number = 2;  // ...then let through, flagged
+  module->table->attempt_finished(stream.handle(), stream_context, &attempt);
+  EXPECT_EQ(fakeHost().retries.size(), 1u);
+  EXPECT_EQ(stream.response_flags, std::vector<std::string>{"URX"});
+  fakeHost().attempt_count = 2;
+  FakeHeaders headers;
+  EXPECT_EQ(module->table->response_headers(stream.handle(), stream_context, headers.handle(), 1),
+            SY_FILTER_CONTINUE);
+  EXPECT_EQ(headers.values("x-built-against-1-2"), std::vector<std::string>{"switchyard ABI 1.2"});
+  EXPECT_EQ(headers.values("x-attempts-seen-by-1-2"), std::vector<std::string>{"2"});
+  EXPECT_EQ(headers.values("x-retried-by-1-2"), std::vector<std::string>{"yes"});
+  EXPECT_EQ(headers.values("x-tag-1-2"), std::vector<std::string>{"blue"});
+  module->table->stream_destroy(stream_context);
+}
+
 TEST_F(ModuleLoaderTest, NotFoundListsEveryDirectorySearched) {
   ModuleLoader loader({"/nonexistent/first", fixtureDir()}, fakeHostTable());
   std::string error;
