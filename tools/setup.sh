@@ -53,6 +53,7 @@ Try, in another terminal:
   curl -i http://127.0.0.1:10000/fail-first/2?key=try-1
   curl -i http://127.0.0.1:10000/api/status/503
   curl -i http://127.0.0.1:10000/delay/5000
+  for i in 1 2 3 4; do curl -s -o /dev/null http://127.0.0.1:10000/status/503; done; curl -i http://127.0.0.1:10000/echo
   curl -i -X POST --data-binary @README.md http://127.0.0.1:10000/echo
   curl -s http://127.0.0.1:9901/ready
   curl -s http://127.0.0.1:9901/modules
