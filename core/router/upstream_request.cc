@@ -101,7 +101,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid);
+  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, std::nullopt);
   if (std::find(tried_hosts_.begin(), tried_hosts_.end(), host) == tried_hosts_.end()) tried_hosts_.push_back(host);
   upstream::ConnectionPool& pool = *cluster_->pools[host];
   upstream_host_text_ = pool.endpoint().text;
