@@ -6,6 +6,7 @@
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
 #include "http/method.h"
+#include "router/hash_key.h"
 #include "router/upstream_head.h"
 #include "stats/metric_registry.h"
 
@@ -92,6 +93,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
   cluster_counters_->active_requests.fetch_add(1, std::memory_order_relaxed);
   method_ = std::string(headers.get(":method").value_or(""));
 
+  hash_key_ = requestHashKey(route_->hash_policies, headers, client_ip);
   head_ = upstreamHead(*route_, headers, end_stream, client_ip, &request_chunked_);
   request_complete_ = end_stream;
   if (replay_buffer_bytes_ > 0) record(stats::CoreMetrics::get().upstream_rq_replay_kept);
@@ -101,7 +103,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, std::nullopt);
+  size_t host = cluster_->balancer->chooseHost(exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, hash_key_);
   if (std::find(tried_hosts_.begin(), tried_hosts_.end(), host) == tried_hosts_.end()) tried_hosts_.push_back(host);
   upstream::ConnectionPool& pool = *cluster_->pools[host];
   upstream_host_text_ = pool.endpoint().text;
