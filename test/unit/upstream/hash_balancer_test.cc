@@ -7,6 +7,7 @@
 // every policy.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
