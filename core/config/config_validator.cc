@@ -10,6 +10,7 @@
 #include "common/uv_util.h"
 #include "config/config_text.h"
 #include "config/field_path.h"
+#include "http/grammar.h"
 
 namespace switchyard::config {
 
@@ -17,6 +18,14 @@ namespace {
 
 constexpr uint32_t kMaxPort = 65535;
 constexpr const char* kDefaultBindAddress = "127.0.0.1";
+
+bool isPrime(uint64_t number) {
+  if (number < 2) return false;
+  for (uint64_t divisor = 2; divisor * divisor <= number; ++divisor) {
+    if (number % divisor == 0) return false;
+  }
+  return true;
+}
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -196,6 +205,15 @@ class BootstrapValidator {
       fail(cluster_path, "no cluster named " + quotedExcerpt(cluster));
     }
 
+    // A hash_policy on a route whose cluster does not hash is ignored, not
+    // refused: routes to several clusters may share one policy list, and
+    // switching a cluster between RING_HASH and ROUND_ROBIN should not
+    // make its routes invalid.
+    std::string policies_path = fieldPath(fieldPath(path, "route"), "hash_policy");
+    for (int i = 0; i < route.route().hash_policy_size(); ++i) {
+      checkHashPolicy(route.route().hash_policy(i), indexPath(policies_path, size_t(i)));
+    }
+
     // The map iterates in hash order; sorting keeps the messages stable.
     std::vector<std::string> override_keys;
     for (const auto& [filter_name, config] : route.filter_overrides()) override_keys.push_back(filter_name);
@@ -204,6 +222,81 @@ class BootstrapValidator {
       if (filters.count(filter_name) == 0) {
         fail(mapKeyPath(fieldPath(path, "filter_overrides"), filter_name),
              "no filter named " + quotedExcerpt(filter_name) + " in this listener");
+      }
+    }
+  }
+
+  void checkHashPolicy(const HashPolicy& policy, const std::string& path) {
+    switch (policy.policy_specifier_case()) {
+      case HashPolicy::kHeader:
+        checkTokenName(policy.header().header_name(), fieldPath(fieldPath(path, "header"), "header_name"),
+                       "a header name");
+        break;
+      case HashPolicy::kCookie:
+        checkTokenName(policy.cookie().name(), fieldPath(fieldPath(path, "cookie"), "name"), "a cookie name");
+        break;
+      case HashPolicy::kConnectionProperties:
+        if (!policy.connection_properties().source_ip()) {
+          fail(fieldPath(fieldPath(path, "connection_properties"), "source_ip"),
+               "must be true (the client's IP address is the only connection property)");
+        }
+        break;
+      case HashPolicy::POLICY_SPECIFIER_NOT_SET:
+        fail(path, "must set header, cookie or connection_properties");
+        break;
+    }
+  }
+
+  // Header and cookie names are both tokens (RFC 9110 5.1, RFC 6265 4.1.1).
+  void checkTokenName(const std::string& name, const std::string& path, const char* what) {
+    if (name.empty()) {
+      fail(path, "required");
+    } else if (!http::isToken(name)) {
+      fail(path, quotedExcerpt(name) + " is not " + what + " (letters, digits and !#$%&'*+-.^_`|~ only)");
+    }
+  }
+
+  // The tables of the hash-based policies; a table's settings on a cluster
+  // with another policy are refused as the mistake they most likely are.
+  void checkHashBalancing(const Cluster& cluster, const std::string& path) {
+    std::string ring_path = fieldPath(path, "ring_hash_lb_config");
+    if (cluster.has_ring_hash_lb_config()) {
+      if (cluster.lb_policy() != Cluster::RING_HASH) fail(ring_path, "set only with lb_policy RING_HASH");
+      const RingHashLbConfig& ring = cluster.ring_hash_lb_config();
+      for (auto [size, field] : {std::pair{ring.minimum_ring_size(), "minimum_ring_size"},
+                                 std::pair{ring.maximum_ring_size(), "maximum_ring_size"}}) {
+        if (size > kMaxRingSize) {
+          fail(fieldPath(ring_path, field),
+               std::to_string(size) + " is above the maximum " + std::to_string(kMaxRingSize));
+        }
+      }
+      uint64_t maximum = ring.maximum_ring_size() == 0 ? kMaxRingSize : ring.maximum_ring_size();
+      if (ring.minimum_ring_size() > maximum) {
+        fail(fieldPath(ring_path, "minimum_ring_size"), std::to_string(ring.minimum_ring_size()) +
+                                                            " is above maximum_ring_size " +
+                                                            std::to_string(maximum));
+      }
+    }
+    std::string maglev_path = fieldPath(path, "maglev_lb_config");
+    if (cluster.has_maglev_lb_config() && cluster.lb_policy() != Cluster::MAGLEV) {
+      fail(maglev_path, "set only with lb_policy MAGLEV");
+    }
+    if (cluster.lb_policy() == Cluster::MAGLEV) {
+      uint64_t configured = cluster.maglev_lb_config().table_size();  // 0: the default
+      uint64_t size = configured == 0 ? kDefaultMaglevTableSize : configured;
+      std::string size_path = fieldPath(maglev_path, "table_size");
+      if (size > kMaxMaglevTableSize) {
+        fail(size_path,
+             std::to_string(size) + " is above the maximum " + std::to_string(kMaxMaglevTableSize));
+      } else if (!isPrime(size)) {
+        fail(size_path,
+             std::to_string(size) +
+                 " is not a prime (each endpoint steps through the table by a stride that must reach "
+                 "every slot; e.g. 65537, 131071 or 1000003)");
+      } else if (size < uint64_t(cluster.endpoints_size())) {
+        fail(size_path, std::to_string(size) + " is smaller than the " +
+                            std::to_string(cluster.endpoints_size()) +
+                            " endpoints (each needs a slot, and about 100 slots each give even shares)");
       }
     }
   }
@@ -231,6 +324,7 @@ class BootstrapValidator {
     checkDuration(cluster.has_connect_timeout(), cluster.connect_timeout(),
                   fieldPath(path, "connect_timeout"));
     checkDuration(cluster.has_idle_timeout(), cluster.idle_timeout(), fieldPath(path, "idle_timeout"));
+    checkHashBalancing(cluster, path);
   }
 
   // An address and port something binds to: a listener or the admin

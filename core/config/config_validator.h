@@ -20,6 +20,12 @@ inline constexpr uint32_t kMinRequestHeadersLimit = 1024;
 inline constexpr uint32_t kMaxRequestHeadersLimit = 1024 * 1024;
 inline constexpr uint32_t kMinBufferLimit = 16 * 1024;
 inline constexpr uint32_t kMaxEndpointWeight = 1'000'000;
+// The tables of hash-based load balancing are built per worker and
+// cluster, so these cap their memory: 8M ring points take 128 MiB, 5000011
+// Maglev slots 20 MiB. The largest ring is also the default maximum.
+inline constexpr uint64_t kMaxRingSize = 8 * 1024 * 1024;
+inline constexpr uint64_t kDefaultMaglevTableSize = 65537;  // as Envoy's: a prime
+inline constexpr uint64_t kMaxMaglevTableSize = 5'000'011;
 
 // Returns every problem found (not just the first), each as
 // "FIELD.PATH: problem", e.g. "clusters[0].endpoints[1].port: 70000 is

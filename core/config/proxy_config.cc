@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "common/uv_util.h"
+#include "config/config_validator.h"
 
 namespace switchyard::config {
 
@@ -18,6 +19,7 @@ constexpr uint64_t kDefaultDrainTimeoutMs = 15'000;
 constexpr uint64_t kDefaultConnectTimeoutMs = 5'000;
 constexpr uint64_t kDefaultUpstreamIdleTimeoutMs = 60'000;
 constexpr uint32_t kDefaultMaxConnections = 1024;
+constexpr uint64_t kDefaultMinimumRingSize = 1024;  // as Envoy's
 
 uint64_t durationMs(bool has, const google::protobuf::Duration& value, uint64_t fallback) {
   if (!has) return fallback;
@@ -36,6 +38,13 @@ std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index
     cluster->endpoints.push_back(endpoint);
   }
   cluster->lb_policy = proto.lb_policy();
+  const RingHashLbConfig& ring = proto.ring_hash_lb_config();
+  cluster->ring_hash.minimum_ring_size =
+      ring.minimum_ring_size() == 0 ? kDefaultMinimumRingSize : ring.minimum_ring_size();
+  cluster->ring_hash.maximum_ring_size =
+      ring.maximum_ring_size() == 0 ? kMaxRingSize : ring.maximum_ring_size();
+  uint64_t maglev_table_size = proto.maglev_lb_config().table_size();
+  cluster->maglev_table_size = maglev_table_size == 0 ? kDefaultMaglevTableSize : maglev_table_size;
   cluster->connect_timeout_ms =
       durationMs(proto.has_connect_timeout(), proto.connect_timeout(), kDefaultConnectTimeoutMs);
   cluster->idle_timeout_ms = durationMs(proto.has_idle_timeout(), proto.idle_timeout(), kDefaultUpstreamIdleTimeoutMs);

@@ -54,11 +54,20 @@ struct ClusterCounters {
   std::atomic<uint64_t> idle_connections{0};    // of those, idle in a pool
 };
 
+// Sizes of the hash-based balancers' tables, defaults applied; the
+// policies themselves are described in config.proto (Cluster.LbPolicy).
+struct RingHashSizes {
+  uint64_t minimum_ring_size = 0;
+  uint64_t maximum_ring_size = 0;
+};
+
 struct ClusterConfig {
   std::string name;
   size_t index = 0;  // dense, for per-worker cluster state
   std::vector<EndpointConfig> endpoints;
   Cluster::LbPolicy lb_policy = Cluster::ROUND_ROBIN;
+  RingHashSizes ring_hash;         // read with RING_HASH only
+  uint64_t maglev_table_size = 0;  // read with MAGLEV only; a prime
   uint64_t connect_timeout_ms = 0;
   uint64_t idle_timeout_ms = 0;
   uint32_t max_connections = 0;

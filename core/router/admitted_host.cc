@@ -13,17 +13,17 @@ bool contains(const std::vector<size_t>& hosts, size_t host) {
 }  // namespace
 
 HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
-                              const AdmitHost& admit) {
+                              std::optional<uint64_t> hash_key, const AdmitHost& admit) {
   HostChoice choice;
   std::vector<size_t> refused;
   std::vector<size_t> skip = avoid;
   for (;;) {
-    size_t host = cluster.balancer->chooseHost(skip);
+    size_t host = cluster.balancer->chooseHost(skip, hash_key);
     // The balancer falls back to skipped hosts only when none else is left:
     // drop the preference for untried hosts before giving up on the refused.
     if (contains(refused, host) && skip.size() > refused.size()) {
       skip = refused;
-      host = cluster.balancer->chooseHost(skip);
+      host = cluster.balancer->chooseHost(skip, hash_key);
     }
     if (contains(refused, host)) return choice;  // every routable host refused
     switch (admit(host, &choice.refusal_reason)) {

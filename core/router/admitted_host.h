@@ -23,10 +23,12 @@ struct HostChoice {
   std::string refusal_reason;  // the last refusal's reason, for the client
 };
 
-// Picks a host avoiding `avoid` (the hosts this request already tried, when
-// the attempt asks for a fresh one) while another remains, and never one
-// the filters refused for this attempt. Each host is offered at most once.
+// Picks a host by the cluster's balancer (with the request's hash key, for
+// the hashing policies), avoiding `avoid` (the hosts this request already
+// tried, when the attempt asks for a fresh one) while another remains, and
+// never one the filters refused for this attempt. Each host is offered at
+// most once.
 HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
-                              const AdmitHost& admit);
+                              std::optional<uint64_t> hash_key, const AdmitHost& admit);
 
 }  // namespace switchyard::router

@@ -87,6 +87,8 @@ RouteEntry compileRoute(const config::Route& proto, size_t id, const std::string
   for (const auto& matcher : proto.match().headers()) entry.headers.push_back(compileHeaderMatcher(matcher));
   entry.prefix_rewrite = proto.route().prefix_rewrite();
   entry.host_rewrite = proto.route().host_rewrite();
+  for (const auto& policy : proto.route().hash_policy())
+    entry.hash_policies.push_back(compileHashPolicy(policy));
   return entry;
 }
 

@@ -17,6 +17,7 @@
 
 #include "config.pb.h"
 #include "http/header_map.h"
+#include "router/hash_key.h"
 
 namespace switchyard::router {
 
@@ -44,6 +45,10 @@ struct RouteEntry {
   // proto3 cannot tell an unset string from "", so empty means "no rewrite".
   std::string prefix_rewrite;
   std::string host_rewrite;
+
+  // Where the request's hash key comes from, in order; read only when the
+  // cluster's lb_policy is hash-based.
+  std::vector<HashPolicy> hash_policies;
 };
 
 class RouteTable {

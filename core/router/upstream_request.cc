@@ -7,6 +7,7 @@
 #include "http/message_encoder.h"
 #include "http/method.h"
 #include "router/admitted_host.h"
+#include "router/hash_key.h"
 #include "router/upstream_head.h"
 #include "stats/metric_registry.h"
 
@@ -93,6 +94,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
   cluster_counters_->active_requests.fetch_add(1, std::memory_order_relaxed);
   method_ = std::string(headers.get(":method").value_or(""));
 
+  hash_key_ = requestHashKey(route_->hash_policies, headers, client_ip);
   head_ = upstreamHead(*route_, headers, end_stream, client_ip, &request_chunked_);
   request_complete_ = end_stream;
   if (replay_buffer_bytes_ > 0) record(stats::CoreMetrics::get().upstream_rq_replay_kept);
@@ -103,7 +105,7 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
   HostChoice choice = chooseAdmittedHost(
-      *cluster_, exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, [&](size_t candidate, std::string* reason) {
+      *cluster_, exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, hash_key_, [&](size_t candidate, std::string* reason) {
         sy_attempt_info info{};
         info.size = sizeof info;
         info.number = attempt_count_ + 1;

@@ -26,6 +26,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -166,6 +167,7 @@ class UpstreamRequest : private AttemptEvents {
   upstream::ClusterState* cluster_ = nullptr;           // this worker's state of the route's cluster
   config::ClusterCounters* cluster_counters_ = nullptr;  // set while counted as an active request
   std::string method_;
+  std::optional<uint64_t> hash_key_;  // from the route's hash_policy, for every attempt
   http::HeaderMap head_;  // the request head every attempt starts from
   bool request_chunked_ = false;
   bool request_complete_ = false;   // the whole request went upstream-bound

@@ -10,7 +10,7 @@ constexpr size_t kMaxResponseHeadersBytes = 60 * 1024;
 }  // namespace
 
 ClusterState::ClusterState(const config::ClusterConfig& cluster, std::mt19937_64 random)
-    : config(&cluster), hosts(cluster.endpoints), balancer(makeLoadBalancer(cluster.lb_policy, hosts, random)) {}
+    : config(&cluster), hosts(cluster.endpoints), balancer(makeLoadBalancer(cluster, hosts, random)) {}
 
 ClusterManager::ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config)
     : ClusterManager(config, [loop](const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint) {

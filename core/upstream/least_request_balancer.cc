@@ -11,7 +11,8 @@ namespace switchyard::upstream {
 LeastRequestBalancer::LeastRequestBalancer(const HostSet& hosts, std::mt19937_64 random)
     : hosts_(hosts), random_(random) {}
 
-size_t LeastRequestBalancer::chooseHost(const std::vector<size_t>& avoid) {
+size_t LeastRequestBalancer::chooseHost(const std::vector<size_t>& avoid,
+                                        std::optional<uint64_t> /*hash_key*/) {
   selectCandidates(hosts_, avoid, candidates_);
   if (candidates_.size() == 1) return candidates_.front();
   size_t first = drawByWeight(hosts_, candidates_, random_);

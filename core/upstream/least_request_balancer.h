@@ -24,7 +24,7 @@ namespace switchyard::upstream {
 class LeastRequestBalancer final : public LoadBalancer {
  public:
   LeastRequestBalancer(const HostSet& hosts, std::mt19937_64 random);
-  size_t chooseHost(const std::vector<size_t>& avoid) override;
+  size_t chooseHost(const std::vector<size_t>& avoid, std::optional<uint64_t> hash_key) override;
 
  private:
   // Whether `a` carries fewer active requests per unit of weight than `b`.

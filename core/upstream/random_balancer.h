@@ -14,7 +14,7 @@ namespace switchyard::upstream {
 class RandomBalancer final : public LoadBalancer {
  public:
   RandomBalancer(const HostSet& hosts, std::mt19937_64 random);
-  size_t chooseHost(const std::vector<size_t>& avoid) override;
+  size_t chooseHost(const std::vector<size_t>& avoid, std::optional<uint64_t> hash_key) override;
 
  private:
   const HostSet& hosts_;

@@ -6,7 +6,8 @@ namespace switchyard::upstream {
 
 RoundRobinBalancer::RoundRobinBalancer(const HostSet& hosts) : hosts_(hosts), scores_(hosts.size(), 0) {}
 
-size_t RoundRobinBalancer::chooseHost(const std::vector<size_t>& avoid) {
+size_t RoundRobinBalancer::chooseHost(const std::vector<size_t>& avoid,
+                                      std::optional<uint64_t> /*hash_key*/) {
   selectCandidates(hosts_, avoid, candidates_);
   int64_t added = 0;
   for (size_t host = 0; host < hosts_.size(); ++host) {

@@ -20,7 +20,7 @@ namespace switchyard::upstream {
 class RoundRobinBalancer final : public LoadBalancer {
  public:
   explicit RoundRobinBalancer(const HostSet& hosts);
-  size_t chooseHost(const std::vector<size_t>& avoid) override;
+  size_t chooseHost(const std::vector<size_t>& avoid, std::optional<uint64_t> hash_key) override;
 
  private:
   const HostSet& hosts_;

@@ -1,7 +1,9 @@
 """Load-balancing policies end to end: the real proxy in front of several
 real test upstreams, each counting the requests it served. LEAST_REQUEST
 steers concurrent traffic away from a slow host; RANDOM spreads sequential
-traffic by weight; ROUND_ROBIN (the default) keeps its exact smooth order."""
+traffic by weight; ROUND_ROBIN (the default) keeps its exact smooth order;
+RING_HASH and MAGLEV send every request with the same hash header value to
+the same host, whichever worker takes it."""
 import os
 import sys
 import threading
@@ -11,8 +13,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import IntegrationTestCase, RawClient, free_port, main, request_bytes  # noqa: E402
 
 
-def balanced_config(listener_port: int, lb_policy: str | None, endpoints: list[tuple[int, int]]) -> str:
-    """One listener, every path to one cluster of (port, weight) endpoints."""
+def balanced_config(listener_port: int, lb_policy: str | None, endpoints: list[tuple[int, int]],
+                    route_extra: str = "") -> str:
+    """One listener, every path to one cluster of (port, weight) endpoints;
+    `route_extra` goes into the route's action (e.g. a hash_policy)."""
     policy_line = f"    lb_policy: {lb_policy}\n" if lb_policy else ""
     endpoint_lines = "".join(f"      - {{ address: 127.0.0.1, port: {port}, weight: {weight} }}\n"
                              for port, weight in endpoints)
@@ -27,7 +31,7 @@ listeners:
         routes:
           - name: everything
             match: {{ prefix: / }}
-            route: {{ cluster: backend }}
+            route: {{ cluster: backend{route_extra} }}
 clusters:
   - name: backend
     connect_timeout: 1s
@@ -124,6 +128,63 @@ class LoadBalancingTest(IntegrationTestCase):
                 self.assertEqual(names, ["heavy", "heavy", "light", "heavy"] * 10)
                 self.assertEqual(heavy.stats()["requests"], 30)
                 self.assertEqual(light.stats()["requests"], 10)
+
+
+class HashBalancingTest(IntegrationTestCase):
+    """Three upstreams behind a RING_HASH or MAGLEV cluster hashing on
+    x-user, served by two workers. Each request opens its own connection,
+    and the kernel hashes each connection's addresses to one of the two
+    workers' SO_REUSEPORT listeners, so the 120 requests land on both (all on
+    one: a chance of 2^-119); stickiness must hold across workers, each with
+    its own balancer and table."""
+
+    USERS = [f"user-{number}" for number in range(30)]
+    ROUNDS = 4
+
+    def check_sticky_and_spread(self, lb_policy: str) -> None:
+        upstreams = [self.start_upstream(name) for name in ("a", "b", "c")]
+        port = free_port()
+        config = balanced_config(port, lb_policy, [(upstream.port, 1) for upstream in upstreams],
+                                 route_extra=", hash_policy: [{ header: { header_name: x-user } }]")
+        self.start_proxy(config, port, concurrency=2)
+        served_by: dict[str, set[str]] = {user: set() for user in self.USERS}
+        for _ in range(self.ROUNDS):
+            for user in self.USERS:
+                with RawClient(port) as client:
+                    client.send(request_bytes("GET", "/echo", headers=[("x-user", user)]))
+                    response = client.read_response()
+                self.assertEqual(response.status, 200, response.body[:200])
+                served_by[user].add(response.header("x-upstream-name"))
+        moved = {user: names for user, names in served_by.items() if len(names) != 1}
+        self.assertEqual(moved, {}, "users served by more than one upstream")
+        # 30 users over three equal hosts: each host gets some (the chance
+        # that one gets none is (2/3)^30, about 5 in a million).
+        hosts_used = {next(iter(names)) for names in served_by.values()}
+        self.assertEqual(hosts_used, {"a", "b", "c"})
+        self.assertEqual(sum(upstream.stats()["requests"] for upstream in upstreams),
+                         self.ROUNDS * len(self.USERS))
+
+    def test_ring_hash_keeps_each_header_value_on_one_upstream(self):
+        self.check_sticky_and_spread("RING_HASH")
+
+    def test_maglev_keeps_each_header_value_on_one_upstream(self):
+        self.check_sticky_and_spread("MAGLEV")
+
+    def test_requests_without_the_header_are_spread(self):
+        upstreams = [self.start_upstream(name) for name in ("a", "b", "c")]
+        port = free_port()
+        config = balanced_config(port, "MAGLEV", [(upstream.port, 1) for upstream in upstreams],
+                                 route_extra=", hash_policy: [{ header: { header_name: x-user } }]")
+        self.start_proxy(config, port, concurrency=1)
+        names = set()
+        with RawClient(port) as client:
+            for _ in range(60):
+                client.send(request_bytes("GET", "/echo"))
+                response = client.read_response()
+                self.assertEqual(response.status, 200, response.body[:200])
+                names.add(response.header("x-upstream-name"))
+        # Random picks: each host misses all 60 with chance (2/3)^60.
+        self.assertEqual(names, {"a", "b", "c"})
 
 
 if __name__ == "__main__":

@@ -129,9 +129,9 @@ TEST(ConfigLoader, WrongTypesAcrossTheSchema) {
   EXPECT_EQ(yamlErrors("admin: {port: -1}\n"),
             Errors{"test.yaml: admin.port: expected an integer from 0 to 4294967295, got number -1"});
   EXPECT_EQ(
-      yamlErrors("clusters: [{lb_policy: MAGLEV}]\n"),
-      Errors{"test.yaml: clusters[0].lb_policy: expected one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, got "
-             "string \"MAGLEV\""});
+      yamlErrors("clusters: [{lb_policy: CONSISTENT}]\n"),
+      Errors{"test.yaml: clusters[0].lb_policy: expected one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, "
+             "MAGLEV, got string \"CONSISTENT\""});
   EXPECT_EQ(yamlErrors("clusters: [{connect_timeout: 5}]\n"),
             Errors{"test.yaml: clusters[0].connect_timeout: expected a duration in seconds such as \"0.25s\" "
                    "or \"3s\", got number 5"});

@@ -259,6 +259,79 @@ TEST_F(ConfigValidatorTest, EndpointWeightZeroMeansOneButIsCapped) {
   EXPECT_EQ(errors(), Errors{"clusters[0].endpoints[0].weight: 1000001 is above the maximum 1000000"});
 }
 
+TEST_F(ConfigValidatorTest, MaglevTableSizeIsAPrimeWithinBounds) {
+  cluster().set_lb_policy(Cluster::MAGLEV);
+  EXPECT_EQ(errors(), Errors{});  // the default, 65537
+  auto& maglev = *cluster().mutable_maglev_lb_config();
+  for (uint64_t prime : {2u, 131071u, 1000003u, 5000011u}) {
+    maglev.set_table_size(prime);
+    EXPECT_EQ(errors(), Errors{}) << prime;
+  }
+  maglev.set_table_size(65536);
+  EXPECT_EQ(errors(),
+            Errors{"clusters[0].maglev_lb_config.table_size: 65536 is not a prime (each endpoint steps "
+                   "through the table by a stride that must reach every slot; e.g. 65537, 131071 or "
+                   "1000003)"});
+  maglev.set_table_size(1);
+  EXPECT_EQ(errors().size(), 1u);
+  maglev.set_table_size(5000012);
+  EXPECT_EQ(errors(),
+            Errors{"clusters[0].maglev_lb_config.table_size: 5000012 is above the maximum 5000011"});
+  maglev.set_table_size(2);
+  *cluster().add_endpoints() = endpoint();
+  *cluster().add_endpoints() = endpoint();
+  EXPECT_EQ(errors(),
+            Errors{"clusters[0].maglev_lb_config.table_size: 2 is smaller than the 3 endpoints (each "
+                   "needs a slot, and about 100 slots each give even shares)"});
+}
+
+TEST_F(ConfigValidatorTest, RingSizesAreBoundedAndOrdered) {
+  cluster().set_lb_policy(Cluster::RING_HASH);
+  auto& ring = *cluster().mutable_ring_hash_lb_config();
+  ring.set_minimum_ring_size(64);
+  ring.set_maximum_ring_size(4096);
+  EXPECT_EQ(errors(), Errors{});
+  ring.set_minimum_ring_size(8192);
+  EXPECT_EQ(
+      errors(),
+      Errors{"clusters[0].ring_hash_lb_config.minimum_ring_size: 8192 is above maximum_ring_size 4096"});
+  ring.set_minimum_ring_size(0);
+  ring.set_maximum_ring_size(kMaxRingSize + 1);
+  EXPECT_EQ(errors(),
+            Errors{"clusters[0].ring_hash_lb_config.maximum_ring_size: 8388609 is above the maximum "
+                   "8388608"});
+}
+
+TEST_F(ConfigValidatorTest, HashTableSettingsNeedTheirPolicy) {
+  cluster().mutable_ring_hash_lb_config()->set_minimum_ring_size(64);
+  cluster().mutable_maglev_lb_config()->set_table_size(65537);
+  EXPECT_EQ(errors(), (Errors{"clusters[0].ring_hash_lb_config: set only with lb_policy RING_HASH",
+                              "clusters[0].maglev_lb_config: set only with lb_policy MAGLEV"}));
+}
+
+TEST_F(ConfigValidatorTest, HashPoliciesNameAHeaderCookieOrTheSourceIp) {
+  auto& action = *route().mutable_route();
+  action.add_hash_policy()->mutable_header()->set_header_name("x-user");
+  action.add_hash_policy()->mutable_cookie()->set_name("session");
+  action.add_hash_policy()->mutable_connection_properties()->set_source_ip(true);
+  // Allowed on a route whose cluster (ROUND_ROBIN here) does not hash: ignored.
+  EXPECT_EQ(errors(), Errors{});
+
+  action.mutable_hash_policy(0)->mutable_header()->set_header_name("x user");
+  action.mutable_hash_policy(1)->mutable_cookie()->clear_name();
+  action.mutable_hash_policy(2)->mutable_connection_properties()->set_source_ip(false);
+  action.add_hash_policy();
+  const std::string path = "listeners[0].virtual_hosts[0].routes[0].route.hash_policy";
+  EXPECT_EQ(
+      errors(),
+      (Errors{path + "[0].header.header_name: \"x user\" is not a header name (letters, digits and "
+                     "!#$%&'*+-.^_`|~ only)",
+              path + "[1].cookie.name: required",
+              path + "[2].connection_properties.source_ip: must be true (the client's IP address is the "
+                     "only connection property)",
+              path + "[3]: must set header, cookie or connection_properties"}));
+}
+
 TEST_F(ConfigValidatorTest, RequestHeadersLimitRange) {
   HttpLimits& limits = *listener().mutable_limits();
   const std::string path = "listeners[0].limits.max_request_headers_bytes: ";

@@ -29,12 +29,17 @@ HostSet hostsWithWeights(const std::vector<uint32_t>& weights) {
 
 std::unique_ptr<LoadBalancer> balancerFor(config::Cluster::LbPolicy policy, const HostSet& hosts,
                                           uint64_t seed = kSeed) {
-  return makeLoadBalancer(policy, hosts, std::mt19937_64(seed));
+  config::ClusterConfig cluster;
+  cluster.lb_policy = policy;
+  cluster.ring_hash = {1024, 8 * 1024 * 1024};
+  cluster.maglev_table_size = 65537;
+  return makeLoadBalancer(cluster, hosts, std::mt19937_64(seed));
 }
 
+// Requests without a hash key; the hash-based policies then pick at random.
 std::map<size_t, int> countPicks(LoadBalancer& balancer, int picks, const std::vector<size_t>& avoid = {}) {
   std::map<size_t, int> counts;
-  for (int i = 0; i < picks; ++i) ++counts[balancer.chooseHost(avoid)];
+  for (int i = 0; i < picks; ++i) ++counts[balancer.chooseHost(avoid, std::nullopt)];
   return counts;
 }
 
@@ -45,7 +50,8 @@ class EveryPolicy : public testing::TestWithParam<config::Cluster::LbPolicy> {};
 
 INSTANTIATE_TEST_SUITE_P(LoadBalancer, EveryPolicy,
                          testing::Values(config::Cluster::ROUND_ROBIN, config::Cluster::LEAST_REQUEST,
-                                         config::Cluster::RANDOM),
+                                         config::Cluster::RANDOM, config::Cluster::RING_HASH,
+                                         config::Cluster::MAGLEV),
                          [](const auto& info) { return config::Cluster::LbPolicy_Name(info.param); });
 
 TEST_P(EveryPolicy, UsesEveryHost) {
@@ -151,7 +157,7 @@ TEST(RoundRobin, SharesFollowWeightsWithoutBursts) {
   HostSet hosts = hostsWithWeights({5, 1, 1});
   auto balancer = balancerFor(config::Cluster::ROUND_ROBIN, hosts);
   std::vector<size_t> order;
-  for (int i = 0; i < 7; ++i) order.push_back(balancer->chooseHost({}));
+  for (int i = 0; i < 7; ++i) order.push_back(balancer->chooseHost({}, std::nullopt));
   EXPECT_EQ(order, (std::vector<size_t>{0, 0, 1, 0, 2, 0, 0}));
   auto counts = countPicks(*balancer, 700);
   EXPECT_EQ(counts[0], 500);
@@ -176,7 +182,7 @@ TEST(RoundRobin, WhenEveryHostIsAvoidedSharesStillAlternate) {
 TEST(RoundRobin, AvoidingOnceDoesNotSkewLongRunShares) {
   HostSet hosts = hostsWithWeights({1, 1});
   auto balancer = balancerFor(config::Cluster::ROUND_ROBIN, hosts);
-  balancer->chooseHost({0});  // a retry that had to skip host 0
+  balancer->chooseHost({0}, std::nullopt);  // a retry that had to skip host 0
   auto counts = countPicks(*balancer, 1000);
   EXPECT_NEAR(counts[0], 500, 1);
   EXPECT_NEAR(counts[1], 500, 1);
@@ -192,7 +198,7 @@ TEST(RoundRobin, AHostBackFromBeingUnhealthyGetsItsShareNotABurst) {
   hosts.clearHealthFlag(0, HostHealthFlag::kFailedActiveCheck);
   // Had it gained weight while out, its next 500 or so picks would all be its.
   std::vector<size_t> next;
-  for (int i = 0; i < 6; ++i) next.push_back(balancer->chooseHost({}));
+  for (int i = 0; i < 6; ++i) next.push_back(balancer->chooseHost({}, std::nullopt));
   EXPECT_EQ(std::count(next.begin(), next.end(), 0), 2);
   counts = countPicks(*balancer, 300);
   EXPECT_EQ(counts[0], 100);
@@ -239,9 +245,9 @@ TEST(Random, TheSeedDecidesTheSequence) {
   auto other = balancerFor(config::Cluster::RANDOM, hosts, 8);
   std::vector<size_t> first_picks, again_picks, other_picks;
   for (int i = 0; i < 64; ++i) {
-    first_picks.push_back(first->chooseHost({}));
-    again_picks.push_back(again->chooseHost({}));
-    other_picks.push_back(other->chooseHost({}));
+    first_picks.push_back(first->chooseHost({}, std::nullopt));
+    again_picks.push_back(again->chooseHost({}, std::nullopt));
+    other_picks.push_back(other->chooseHost({}, std::nullopt));
   }
   EXPECT_EQ(first_picks, again_picks);
   EXPECT_NE(first_picks, other_picks);
@@ -282,7 +288,7 @@ TEST(LeastRequest, FollowsTheLoadAsRequestsStartAndFinish) {
   // alternates: each start makes that host the busier one.
   std::map<size_t, int> counts;
   for (int i = 0; i < 100; ++i) {
-    size_t host = balancer->chooseHost({});
+    size_t host = balancer->chooseHost({}, std::nullopt);
     hosts.onRequestStarted(host);
     ++counts[host];
   }
