@@ -12,21 +12,27 @@ bool contains(const std::vector<size_t>& hosts, size_t host) {
 
 }  // namespace
 
-HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
-                              std::optional<uint64_t> hash_key, const AdmitHost& admit) {
+HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const AttemptToPlace& attempt,
+                              const AdmitHost& admit) {
   HostChoice choice;
   std::vector<size_t> refused;
-  std::vector<size_t> skip = avoid;
+  std::vector<size_t> skip = attempt.avoid;
+  sy_attempt_info candidate{};
+  candidate.size = sizeof candidate;
+  candidate.number = attempt.number;
+  candidate.hedged = attempt.hedged ? 1 : 0;
   for (;;) {
-    size_t host = cluster.balancer->chooseHost(skip, hash_key);
+    size_t host = cluster.balancer->chooseHost(skip, attempt.hash_key);
     // The balancer falls back to skipped hosts only when none else is left:
     // drop the preference for untried hosts before giving up on the refused.
     if (contains(refused, host) && skip.size() > refused.size()) {
       skip = refused;
-      host = cluster.balancer->chooseHost(skip, hash_key);
+      host = cluster.balancer->chooseHost(skip, attempt.hash_key);
     }
     if (contains(refused, host)) return choice;  // every routable host refused
-    switch (admit(host, &choice.refusal_reason)) {
+    const std::string& host_text = cluster.pools[host]->endpoint().text;
+    candidate.upstream_host = sy_slice{host_text.data(), host_text.size()};
+    switch (admit(candidate, &choice.refusal_reason)) {
       case SY_ADMIT:
         choice.host = host;
         return choice;

@@ -9,26 +9,35 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <cstdint>
 #include <vector>
 
 #include "upstream/cluster_manager.h"
 
 namespace switchyard::router {
 
-// Asks the filters about one candidate host; may set *reason on a refusal.
-using AdmitHost = std::function<sy_admission(size_t host, std::string* reason)>;
+// Asks the filters about one candidate (number, hedged and upstream_host
+// set); may set *reason on a refusal.
+using AdmitHost = std::function<sy_admission(const sy_attempt_info& candidate, std::string* reason)>;
+
+// The attempt being placed.
+struct AttemptToPlace {
+  uint32_t number;  // the number it will get if it starts
+  bool hedged;
+  const std::vector<size_t>& avoid;  // hosts to avoid while another remains
+  std::optional<uint64_t> hash_key;  // for the hashing policies
+};
 
 struct HostChoice {
   std::optional<size_t> host;  // empty: the attempt was refused
   std::string refusal_reason;  // the last refusal's reason, for the client
 };
 
-// Picks a host by the cluster's balancer (with the request's hash key, for
-// the hashing policies), avoiding `avoid` (the hosts this request already
-// tried, when the attempt asks for a fresh one) while another remains, and
-// never one the filters refused for this attempt. Each host is offered at
-// most once.
-HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
-                              std::optional<uint64_t> hash_key, const AdmitHost& admit);
+// Picks a host by the cluster's balancer, avoiding `attempt.avoid` (the
+// hosts this request already tried, when the attempt asks for a fresh one)
+// while another remains, and never one the filters refused for this
+// attempt. Each host is offered at most once.
+HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const AttemptToPlace& attempt,
+                              const AdmitHost& admit);
 
 }  // namespace switchyard::router

@@ -7,6 +7,7 @@
 #include "http/message_encoder.h"
 #include "http/method.h"
 #include "router/admitted_host.h"
+#include "router/cluster_stats.h"
 #include "router/hash_key.h"
 #include "router/upstream_head.h"
 #include "stats/metric_registry.h"
@@ -49,16 +50,15 @@ UpstreamRequest::UpstreamRequest(UpstreamRequestCallbacks& callbacks, uv_loop_t*
                                  const config::ProxyConfig& config, upstream::ClusterManager& clusters,
                                  size_t replay_buffer_bytes)
     : callbacks_(callbacks),
-      loop_(loop),
       routes_(routes),
       config_(config),
       clusters_(clusters),
-      replay_buffer_bytes_(replay_buffer_bytes) {}
+      replay_buffer_bytes_(replay_buffer_bytes),
+      pending_retry_(loop, [this](bool exclude_tried_hosts) { onRetryDue(exclude_tried_hosts); }) {}
 
 UpstreamRequest::~UpstreamRequest() {
   // Attempts end without reports: no filter hook may run from here on.
   closed_ = true;
-  closeAndDelete(retry_timer_);
   for (auto& attempt : attempts_) attempt->release(attempt.get() == accepted_ && response_complete_);
   if (cluster_counters_ != nullptr) cluster_counters_->active_requests.fetch_sub(1, std::memory_order_relaxed);
   changeActiveRetries(-active_retries_);
@@ -104,15 +104,11 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
 
 void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   static const std::vector<size_t> kNoHostsToAvoid;
-  HostChoice choice = chooseAdmittedHost(
-      *cluster_, exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid, hash_key_, [&](size_t candidate, std::string* reason) {
-        sy_attempt_info info{};
-        info.size = sizeof info;
-        info.number = attempt_count_ + 1;
-        info.upstream_host = sliceOf(cluster_->pools[candidate]->endpoint().text);
-        info.hedged = hedged ? 1 : 0;
-        return closed_ ? SY_ADMIT_REFUSE_ATTEMPT : callbacks_.runAttemptAdmit(info, reason);
-      });
+  const AttemptToPlace placing{attempt_count_ + 1, hedged, exclude_tried_hosts ? tried_hosts_ : kNoHostsToAvoid,
+                               hash_key_};
+  HostChoice choice = chooseAdmittedHost(*cluster_, placing, [&](const sy_attempt_info& candidate, std::string* reason) {
+    return closed_ ? SY_ADMIT_REFUSE_ATTEMPT : callbacks_.runAttemptAdmit(candidate, reason);
+  });
   if (closed_) return;
   if (!choice.host) {
     refuseAttempt(choice.refusal_reason);
@@ -158,18 +154,15 @@ void UpstreamRequest::startQueuedAttempts() {
   queued_hedges_.clear();
 }
 
-void UpstreamRequest::onRetryTimer(uv_timer_t* timer) {
-  auto* request = static_cast<UpstreamRequest*>(timer->data);
-  EntryGuard guard(*request);
-  if (!request->retry_pending_) return;
-  request->retry_pending_ = false;
-  if (request->closed_ || request->accepted_ != nullptr) return;
-  if (request->replay_overflowed_) {
+void UpstreamRequest::onRetryDue(bool exclude_tried_hosts) {
+  EntryGuard guard(*this);
+  if (closed_ || accepted_ != nullptr) return;
+  if (replay_overflowed_) {
     // The body outgrew the replay buffer during the back-off.
-    request->afterAttemptFailed(SY_ATTEMPT_RESET_BEFORE_HEADERS, "request body outgrew the replay buffer");
+    afterAttemptFailed(SY_ATTEMPT_RESET_BEFORE_HEADERS, "request body outgrew the replay buffer");
     return;
   }
-  request->startAttempt(false, request->retry_excludes_tried_hosts_);
+  startAttempt(false, exclude_tried_hosts);
 }
 
 void UpstreamRequest::writeUpstream(std::string&& data) {
@@ -288,7 +281,7 @@ void UpstreamRequest::retire(UpstreamAttempt& attempt, bool reuse_connection) {
 
 void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason) {
   if (closed_ || accepted_ != nullptr) return;
-  if (retry_pending_ || !attempts_.empty() || !queued_hedges_.empty()) return;  // something else may answer
+  if (pending_retry_.pending() || !attempts_.empty() || !queued_hedges_.empty()) return;  // something else may answer
   FailureReply reply = failureReplyFor(outcome, reason);
   // Nothing is in flight or pending: the request is over. Closing first
   // makes whatever runs inside the report (a local reply, a hook) find it
@@ -299,17 +292,14 @@ void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::
 }
 
 void UpstreamRequest::refuseAttempt(const std::string& reason) {
-  if (!attempts_.empty() || retry_pending_ || !queued_hedges_.empty()) return;  // something else may answer
+  if (!attempts_.empty() || pending_retry_.pending() || !queued_hedges_.empty()) return;  // something else may answer
   close();
   callbacks_.addResponseFlag(SY_FLAG_UPSTREAM_OVERFLOW);
   callbacks_.onUpstreamOverloaded(reason.empty() ? "refused" : reason);
 }
 
 void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
-  if (retry_pending_) {
-    retry_pending_ = false;
-    if (retry_timer_ != nullptr) uv_timer_stop(retry_timer_);
-  }
+  pending_retry_.cancel();
   queued_hedges_.clear();
   std::vector<UpstreamAttempt*> cancelled;
   for (auto& attempt : attempts_) {
@@ -339,18 +329,9 @@ sy_result UpstreamRequest::retry(uint64_t delay_ms, bool exclude_tried_hosts) {
   if (closed_ || cluster_ == nullptr) return SY_ERR_BAD_STATE;
   if (accepted_ != nullptr) return SY_ERR_BAD_STATE;
   if (!replayKept()) return SY_ERR_NOT_REPLAYABLE;
-  if (retry_pending_) return SY_ERR_LIMIT;
-  if (retry_timer_ == nullptr) {
-    retry_timer_ = new uv_timer_t;
-    uv_timer_init(loop_, retry_timer_);
-    retry_timer_->data = this;
-  }
-  retry_pending_ = true;
-  retry_excludes_tried_hosts_ = exclude_tried_hosts;
+  if (pending_retry_.pending()) return SY_ERR_LIMIT;
+  pending_retry_.schedule(delay_ms, exclude_tried_hosts);
   if (judgement_ != nullptr) judgement_->rejected = true;
-  // Even a zero delay goes through the loop, so a retry never starts inside
-  // the hooks that asked for it.
-  uv_timer_start(retry_timer_, &UpstreamRequest::onRetryTimer, delay_ms, 0);
   return SY_OK;
 }
 
@@ -385,29 +366,16 @@ sy_result UpstreamRequest::cancel(uint32_t number, sy_attempt_outcome reason) {
 sy_result UpstreamRequest::rejectResponse() {
   if (judgement_ == nullptr) return SY_ERR_BAD_STATE;
   bool another_in_flight = attempts_.size() > 1 || !queued_hedges_.empty();
-  if (!another_in_flight && !retry_pending_) return SY_ERR_BAD_STATE;
+  if (!another_in_flight && !pending_retry_.pending()) return SY_ERR_BAD_STATE;
   judgement_->rejected = true;
   return SY_OK;
 }
 
 sy_result UpstreamRequest::clusterStats(sy_cluster_stats* stats) const {
-  if (stats == nullptr || stats->size < offsetof(sy_cluster_stats, active_retries) + sizeof(uint64_t)) {
-    return SY_ERR_INVALID_ARGUMENT;
-  }
   if (route_ == nullptr) return SY_ERR_NOT_FOUND;
   const config::ClusterConfig* cluster = config_.findCluster(route_->cluster);
   if (cluster == nullptr) return SY_ERR_NOT_FOUND;
-  stats->active_requests = cluster->counters->active_requests.load(std::memory_order_relaxed);
-  stats->pending_requests = cluster->counters->pending_requests.load(std::memory_order_relaxed);
-  stats->active_retries = cluster->counters->active_retries.load(std::memory_order_relaxed);
-  // Fields a caller built against a smaller struct does not have are left alone.
-  if (stats->size >= offsetof(sy_cluster_stats, active_connections) + sizeof(uint64_t)) {
-    stats->active_connections = cluster->counters->active_connections.load(std::memory_order_relaxed);
-  }
-  if (stats->size >= offsetof(sy_cluster_stats, idle_connections) + sizeof(uint64_t)) {
-    stats->idle_connections = cluster->counters->idle_connections.load(std::memory_order_relaxed);
-  }
-  return SY_OK;
+  return readClusterStats(*cluster->counters, stats);
 }
 
 // ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@
 
 #include "config/proxy_config.h"
 #include "http/header_map.h"
+#include "router/pending_retry.h"
 #include "router/route_table.h"
 #include "router/upstream_attempt.h"
 #include "upstream/cluster_manager.h"
@@ -127,7 +128,8 @@ class UpstreamRequest : private AttemptEvents {
   void startAttempt(bool hedged, bool exclude_tried_hosts);
   void startQueuedAttempts();
   void settle();
-  static void onRetryTimer(uv_timer_t* timer);
+  // The pending retry's back-off is over.
+  void onRetryDue(bool exclude_tried_hosts);
   void writeUpstream(std::string&& data);
   // Runs attempt_finished; true when a filter rejected the response.
   bool reportFinished(const UpstreamAttempt& attempt, sy_attempt_outcome outcome, int status,
@@ -155,11 +157,11 @@ class UpstreamRequest : private AttemptEvents {
   void onAttemptWriteDrained(UpstreamAttempt& attempt) override;
 
   UpstreamRequestCallbacks& callbacks_;
-  uv_loop_t* loop_;
   const RouteTable& routes_;
   const config::ProxyConfig& config_;
   upstream::ClusterManager& clusters_;
   const size_t replay_buffer_bytes_;  // 0: no filter replays, nothing is kept
+  PendingRetry pending_retry_;
 
   const RouteEntry* route_ = nullptr;
   std::string matched_path_;       // what route_ was matched on
@@ -190,9 +192,6 @@ class UpstreamRequest : private AttemptEvents {
   std::vector<size_t> tried_hosts_;
   std::string replay_body_;  // framed request body after the head
   bool replay_overflowed_ = false;
-  bool retry_pending_ = false;
-  bool retry_excludes_tried_hosts_ = false;
-  uv_timer_t* retry_timer_ = nullptr;
   int64_t active_retries_ = 0;  // this request's share of the cluster's active_retries
 };
 
