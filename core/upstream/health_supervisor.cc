@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <random>
 
 #include "common/uv_util.h"
 
@@ -9,8 +10,13 @@ namespace switchyard::upstream {
 
 HealthSupervisor::HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& config, UpstreamHealth& health)
     : config_(config), health_(health) {
+  std::random_device seed_source;
   uint64_t sweep_interval_ms = UINT64_MAX;
   for (const auto& cluster : config.clusters) {
+    if (cluster->health_check) {
+      checkers_.push_back(std::make_unique<HealthChecker>(loop, *cluster, *health.cluster(cluster->index),
+                                                          health.outlierDetector(cluster->index), seed_source()));
+    }
     if (const OutlierDetector* outliers = health.outlierDetector(cluster->index)) {
       sweep_interval_ms = std::min(sweep_interval_ms, outliers->sweepIntervalMs());
     }
@@ -25,6 +31,7 @@ HealthSupervisor::HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& c
 HealthSupervisor::~HealthSupervisor() { stop(); }
 
 void HealthSupervisor::stop() {
+  checkers_.clear();
   closeAndDelete(sweep_timer_);
   sweep_timer_ = nullptr;
 }
