@@ -11,12 +11,13 @@ Every wait polls with a deadline; the deadlines are generous, while the
 timing assertions compare against the configured intervals."""
 import json
 import os
+import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import IntegrationTestCase, exchange, free_port, main, wait_until  # noqa: E402
+from harness import IntegrationTestCase, ProxyProcess, exchange, free_port, main, wait_until  # noqa: E402
 
 # Active checks: a probe every 0.2 s plus up to 0.05 s of jitter, 0.2 s timeout.
 CHECK_INTERVAL = 0.2
@@ -71,9 +72,9 @@ class UpstreamHealthTest(IntegrationTestCase):
         self.admin_port = free_port()
         self.upstreams = {name: self.start_upstream(name) for name in ("a", "b", "c")}
 
-    def serve(self, cluster_extra: str) -> None:
+    def serve(self, cluster_extra: str) -> ProxyProcess:
         ports = [upstream.port for upstream in self.upstreams.values()]
-        self.start_proxy(health_config(self.port, self.admin_port, ports, cluster_extra), self.port, concurrency=2)
+        return self.start_proxy(health_config(self.port, self.admin_port, ports, cluster_extra), self.port, concurrency=2)
 
     # -- helpers -------------------------------------------------------------
 
@@ -145,6 +146,15 @@ class UpstreamHealthTest(IntegrationTestCase):
         self.assertLess(took, 2 * (CHECK_INTERVAL + CHECK_JITTER) + SLACK)
         self.assertEqual(self.host("b")["active_check"], "passing")
         self.assertIn("b", self.spread(30))
+
+    def test_a_drain_stops_the_health_checks_and_the_proxy_exits(self):
+        proxy = self.serve(http_check(unhealthy_threshold=2, healthy_threshold=2) + """    outlier_detection:
+      base_ejection_time: 1s
+""")
+        self.wait_for_host("a", lambda host: host["active_check"] == "passing", "checked")
+        proxy.signal(signal.SIGTERM)
+        # Open probe timers or sockets would keep the loop, and the process, alive.
+        self.assertEqual(proxy.wait(timeout=5), 0, proxy.read_log()[-2000:])
 
     # -- outlier detection -----------------------------------------------------
 
