@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace switchyard::upstream {
 namespace {
 
@@ -172,6 +175,30 @@ TEST_F(OutlierDetectorTest, EjectionAndActiveCheckFlagsAreIndependent) {
   EXPECT_FALSE(ejected(0));
   EXPECT_FALSE(health_.healthy(0));  // still out: its active check fails
   EXPECT_EQ(health_.healthyCount(), 3u);
+}
+
+TEST(OutlierDetector, WorkersFailingAtOnceNeverPassTheCapNorMiscount) {
+  // Four threads (workers) report failures of every host at the same time.
+  ClusterHealth health(8);
+  auto config = detectorConfig();
+  config.max_ejection_percent = 25;  // 2 of 8
+  OutlierDetector detector(config, health);
+  std::vector<std::thread> workers;
+  for (int worker = 0; worker < 4; ++worker) {
+    workers.emplace_back([&] {
+      for (int round = 0; round < 1000; ++round) {
+        for (size_t host = 0; host < 8; ++host) detector.recordAttempt(host, SY_ATTEMPT_RESPONSE, 503, 0);
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  size_t ejected = 0;
+  for (size_t host = 0; host < 8; ++host) ejected += health.hasFlag(host, HostHealthFlag::kEjectedByOutlierDetection);
+  EXPECT_EQ(ejected, 2u);
+  EXPECT_EQ(detector.ejectedHosts(), 2u);
+  EXPECT_EQ(health.healthyCount(), 6u);
+  detector.sweep(1'000);
+  EXPECT_EQ(health.healthyCount(), 8u);
 }
 
 TEST(OutlierDetector, SweepsAtATenthOfTheBaseEjectionTimeWithinBounds) {
