@@ -51,9 +51,13 @@ Endpoints, chosen by path (a query string is allowed everywhere):
                        requests_by_path, requests_in_flight,
                        max_requests_in_flight}
   /__reset_stats       zero the stats
+  /__force_status/NNN  from now on answer every other request (health checks
+                       included) with status NNN (200-599) and a small text
+                       body, whatever its path: a host that fails everything.
+                       /__force_status/0 goes back to serving by path.
 
-The two stats endpoints are not counted in the stats, and neither is a
-connection that carried nothing but them. connections_accepted counts the
+The stats and force-status endpoints are not counted in the stats, and
+neither is a connection that carried nothing but them. connections_accepted counts the
 connections accepted since the last reset, so a keep-alive connection opened
 earlier and reused afterwards adds requests but no connection.
 
@@ -101,6 +105,12 @@ PATTERN_SEED = 0x5317AD
 # How far /reset-mid-body's promised Content-Length exceeds what it sends.
 RESET_MID_BODY_SHORTFALL = 1024 * 1024
 STATS_PATHS = ("/__stats", "/__reset_stats")
+FORCE_STATUS_PREFIX = "/__force_status/"
+
+
+def is_control_path(path: str) -> bool:
+    """The test's own endpoints, left out of the stats."""
+    return path in STATS_PATHS or path.startswith(FORCE_STATUS_PREFIX)
 
 
 class BadRequest(Exception):
@@ -192,7 +202,7 @@ class Stats:
     def on_request(self, connection: Connection, path: str) -> None:
         connection.requests_seen += 1
         in_this_generation = connection.generation == self.generation
-        if path in STATS_PATHS:
+        if is_control_path(path):
             # A connection opened only to read the stats must not show up in them.
             if connection.counted_requests == 0 and connection.counted and in_this_generation:
                 self.connections_accepted -= 1
@@ -369,6 +379,7 @@ class Upstream:
         self.stats = Stats()
         self.connection_ids = itertools.count(1)
         self.fail_first_counts: dict[str, int] = {}
+        self.forced_status = 0  # /__force_status: 0 serves by path
 
     # ---- connection loop -------------------------------------------------
 
@@ -402,7 +413,7 @@ class Upstream:
         if connection.close_next:
             return False
         connection.close_next = request.query.get("close_next") == "1"
-        counted = request.path not in STATS_PATHS
+        counted = not is_control_path(request.path)
         if counted:
             self.stats.request_started()
         try:
@@ -487,6 +498,15 @@ class Upstream:
         if request.path == "/__reset_stats":
             self.stats.reset()
             return await self.respond_json(request, connection, 200, self.stats.snapshot())
+        if request.path.startswith(FORCE_STATUS_PREFIX):
+            status = parse_count(request.path[len(FORCE_STATUS_PREFIX):], "status")
+            if status != 0 and not 200 <= status <= 599:
+                raise BadRequest(400, f"/__force_status wants 0 or 200-599, got {status}")
+            self.forced_status = status
+            return await self.respond_json(request, connection, 200, {"forced_status": status})
+        if self.forced_status:
+            return await self.respond(request, connection, self.forced_status,
+                                      f"forced status {self.forced_status} from {self.name}\n".encode())
         if endpoint == "status" and argument:
             return await self.status(request, connection, argument)
         if endpoint == "delay" and argument:

@@ -10,19 +10,27 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace switchyard::admin {
 
 struct AdminResponse {
+  AdminResponse() = default;
+  AdminResponse(int status, std::string body, std::string content_type = "")
+      : status(status), body(std::move(body)), content_type(std::move(content_type)) {}
+
   int status = 200;
   std::string body;
+  // Of this 200 response when not empty, instead of the handler's: for an
+  // endpoint that answers in more than one format (?format=json).
+  std::string content_type;
 };
 
 struct AdminHandler {
   std::string method;        // "GET" (HEAD is answered by every GET endpoint)
   std::string path;          // exact, e.g. "/stats"
-  std::string content_type;  // of a 200 response
+  std::string content_type;  // of a 200 response (unless the response names its own)
   std::string help;          // one line, shown by GET /
   // Receives the query string (without '?'), empty when there is none.
   std::function<AdminResponse(std::string_view query)> handle;

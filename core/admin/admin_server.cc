@@ -127,7 +127,9 @@ std::string AdminServer::respond(std::string_view method, std::string_view targe
     return httpResponse(404, "text/plain", "no such endpoint; GET / lists them:\n" + handlers_.index());
   }
   AdminResponse response = handler->handle(query);
-  return httpResponse(response.status, response.status == 200 ? handler->content_type : "text/plain", response.body);
+  if (response.status != 200) return httpResponse(response.status, "text/plain", response.body);
+  const std::string& type = response.content_type.empty() ? handler->content_type : response.content_type;
+  return httpResponse(response.status, type, response.body);
 }
 
 }  // namespace switchyard::admin

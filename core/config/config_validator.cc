@@ -325,6 +325,67 @@ class BootstrapValidator {
                   fieldPath(path, "connect_timeout"));
     checkDuration(cluster.has_idle_timeout(), cluster.idle_timeout(), fieldPath(path, "idle_timeout"));
     checkHashBalancing(cluster, path);
+    if (cluster.has_healthy_panic_threshold()) {
+      double threshold = cluster.healthy_panic_threshold();
+      // Written so that NaN fails too.
+      if (!(threshold >= 0 && threshold <= 100)) {
+        fail(fieldPath(path, "healthy_panic_threshold"), "must be a percent from 0 to 100");
+      }
+    }
+    if (cluster.has_health_check()) checkHealthCheck(cluster.health_check(), fieldPath(path, "health_check"));
+    if (cluster.has_outlier_detection()) {
+      std::string outlier_path = fieldPath(path, "outlier_detection");
+      const OutlierDetection& outliers = cluster.outlier_detection();
+      checkPositiveDuration(outliers.has_base_ejection_time(), outliers.base_ejection_time(),
+                            fieldPath(outlier_path, "base_ejection_time"));
+      checkPositiveDuration(outliers.has_max_ejection_time(), outliers.max_ejection_time(),
+                            fieldPath(outlier_path, "max_ejection_time"));
+      if (outliers.has_base_ejection_time() && outliers.has_max_ejection_time() &&
+          outliers.max_ejection_time() < outliers.base_ejection_time()) {
+        fail(fieldPath(outlier_path, "max_ejection_time"), "must not be below base_ejection_time");
+      }
+      if (outliers.has_max_ejection_percent() && outliers.max_ejection_percent() > 100) {
+        fail(fieldPath(outlier_path, "max_ejection_percent"),
+             std::to_string(outliers.max_ejection_percent()) + " is above 100");
+      }
+      if (outliers.require_check_to_return() && !cluster.has_health_check()) {
+        fail(fieldPath(outlier_path, "require_check_to_return"),
+             "needs the cluster's health_check (an ejected endpoint returns after a passing probe)");
+      }
+    }
+  }
+
+  void checkHealthCheck(const HealthCheck& check, const std::string& path) {
+    checkPositiveDuration(check.has_interval(), check.interval(), fieldPath(path, "interval"));
+    checkPositiveDuration(check.has_timeout(), check.timeout(), fieldPath(path, "timeout"));
+    checkDuration(check.has_interval_jitter(), check.interval_jitter(), fieldPath(path, "interval_jitter"));
+    if (check.interval_jitter_percent() > 100) {
+      fail(fieldPath(path, "interval_jitter_percent"), std::to_string(check.interval_jitter_percent()) +
+                                                          " is above 100");
+    }
+    if (check.checker_case() == HealthCheck::CHECKER_NOT_SET) {
+      fail(path, "one of http_health_check or tcp_health_check is required");
+      return;
+    }
+    if (!check.has_http_health_check()) return;
+    std::string http_path = fieldPath(path, "http_health_check");
+    const HttpHealthCheck& http = check.http_health_check();
+    checkStartsWithSlash(http.path(), fieldPath(http_path, "path"));
+    if (http.path().find_first_of(" \r\n") != std::string::npos) {
+      fail(fieldPath(http_path, "path"), quotedExcerpt(http.path()) + " must not contain spaces or line breaks");
+    }
+    if (http.host().find_first_of(" \r\n") != std::string::npos) {
+      fail(fieldPath(http_path, "host"), quotedExcerpt(http.host()) + " must not contain spaces or line breaks");
+    }
+    std::string ranges_path = fieldPath(http_path, "expected_statuses");
+    for (int i = 0; i < http.expected_statuses_size(); ++i) {
+      const StatusRange& range = http.expected_statuses(i);
+      if (range.start() < 100 || range.start() > 599 || range.end() <= range.start() || range.end() > 600) {
+        fail(indexPath(ranges_path, size_t(i)),
+             "[" + std::to_string(range.start()) + ", " + std::to_string(range.end()) +
+                 ") is not a range of statuses: start 100-599, end above start and at most 600");
+      }
+    }
   }
 
   // An address and port something binds to: a listener or the admin
@@ -365,6 +426,14 @@ class BootstrapValidator {
   void checkDuration(bool present, const google::protobuf::Duration& duration, const std::string& path) {
     if (present && (duration.seconds() < 0 || duration.nanos() < 0)) {
       fail(path, "must not be negative (got " + google::protobuf::util::TimeUtil::ToString(duration) + ")");
+    }
+  }
+
+  // A duration that must be above zero when it is given (else its default applies).
+  void checkPositiveDuration(bool present, const google::protobuf::Duration& duration, const std::string& path) {
+    if (present && (duration.seconds() < 0 || duration.nanos() < 0 ||
+                    (duration.seconds() == 0 && duration.nanos() == 0))) {
+      fail(path, "must be above 0 (got " + google::protobuf::util::TimeUtil::ToString(duration) + ")");
     }
   }
 

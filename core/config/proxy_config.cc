@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 #include "common/uv_util.h"
 #include "config/config_validator.h"
 
@@ -20,10 +22,60 @@ constexpr uint64_t kDefaultConnectTimeoutMs = 5'000;
 constexpr uint64_t kDefaultUpstreamIdleTimeoutMs = 60'000;
 constexpr uint32_t kDefaultMaxConnections = 1024;
 constexpr uint64_t kDefaultMinimumRingSize = 1024;  // as Envoy's
+constexpr double kDefaultHealthyPanicThresholdPercent = 50;  // as Envoy's
+constexpr uint64_t kDefaultHealthCheckIntervalMs = 5'000;
+constexpr uint64_t kDefaultHealthCheckTimeoutMs = 1'000;
+constexpr uint32_t kDefaultUnhealthyThreshold = 3;
+constexpr uint32_t kDefaultHealthyThreshold = 2;
+constexpr HealthCheckConfig::StatusRange kDefaultExpectedStatuses{200, 300};
+// Envoy's outlier detection defaults.
+constexpr uint32_t kDefaultConsecutive5xx = 5;
+constexpr uint32_t kDefaultConsecutiveGatewayFailure = 5;
+constexpr uint64_t kDefaultBaseEjectionMs = 30'000;
+constexpr uint64_t kDefaultMaxEjectionMs = 300'000;
+constexpr uint32_t kDefaultMaxEjectionPercent = 10;
 
 uint64_t durationMs(bool has, const google::protobuf::Duration& value, uint64_t fallback) {
   if (!has) return fallback;
   return uint64_t(google::protobuf::util::TimeUtil::DurationToMilliseconds(value));
+}
+
+HealthCheckConfig compileHealthCheck(const HealthCheck& proto, const std::string& cluster_name) {
+  HealthCheckConfig check;
+  check.interval_ms = durationMs(proto.has_interval(), proto.interval(), kDefaultHealthCheckIntervalMs);
+  check.timeout_ms = durationMs(proto.has_timeout(), proto.timeout(), kDefaultHealthCheckTimeoutMs);
+  check.interval_jitter_ms = durationMs(proto.has_interval_jitter(), proto.interval_jitter(), 0);
+  check.interval_jitter_percent = proto.interval_jitter_percent();
+  check.unhealthy_threshold =
+      proto.unhealthy_threshold() == 0 ? kDefaultUnhealthyThreshold : proto.unhealthy_threshold();
+  check.healthy_threshold = proto.healthy_threshold() == 0 ? kDefaultHealthyThreshold : proto.healthy_threshold();
+  check.http = proto.has_http_health_check();
+  if (check.http) {
+    const auto& http = proto.http_health_check();
+    check.http_path = http.path();
+    check.http_host = http.host().empty() ? cluster_name : http.host();
+    for (const auto& range : http.expected_statuses()) {
+      check.expected_statuses.push_back({int(range.start()), int(range.end())});
+    }
+    if (check.expected_statuses.empty()) check.expected_statuses.push_back(kDefaultExpectedStatuses);
+  }
+  return check;
+}
+
+OutlierDetectionConfig compileOutlierDetection(const OutlierDetection& proto) {
+  OutlierDetectionConfig outliers;
+  outliers.consecutive_5xx = proto.has_consecutive_5xx() ? proto.consecutive_5xx() : kDefaultConsecutive5xx;
+  outliers.consecutive_gateway_failure = proto.has_consecutive_gateway_failure()
+                                             ? proto.consecutive_gateway_failure()
+                                             : kDefaultConsecutiveGatewayFailure;
+  outliers.base_ejection_ms =
+      durationMs(proto.has_base_ejection_time(), proto.base_ejection_time(), kDefaultBaseEjectionMs);
+  outliers.max_ejection_ms = durationMs(proto.has_max_ejection_time(), proto.max_ejection_time(),
+                                        std::max(kDefaultMaxEjectionMs, outliers.base_ejection_ms));
+  outliers.max_ejection_percent =
+      proto.has_max_ejection_percent() ? proto.max_ejection_percent() : kDefaultMaxEjectionPercent;
+  outliers.require_check_to_return = proto.require_check_to_return();
+  return outliers;
 }
 
 std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index) {
@@ -49,6 +101,11 @@ std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index
       durationMs(proto.has_connect_timeout(), proto.connect_timeout(), kDefaultConnectTimeoutMs);
   cluster->idle_timeout_ms = durationMs(proto.has_idle_timeout(), proto.idle_timeout(), kDefaultUpstreamIdleTimeoutMs);
   cluster->max_connections = proto.max_connections() == 0 ? kDefaultMaxConnections : proto.max_connections();
+  cluster->healthy_panic_threshold_percent = proto.has_healthy_panic_threshold()
+                                                 ? proto.healthy_panic_threshold()
+                                                 : kDefaultHealthyPanicThresholdPercent;
+  if (proto.has_health_check()) cluster->health_check = compileHealthCheck(proto.health_check(), proto.name());
+  if (proto.has_outlier_detection()) cluster->outlier_detection = compileOutlierDetection(proto.outlier_detection());
   return cluster;
 }
 

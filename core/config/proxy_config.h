@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,6 +62,35 @@ struct RingHashSizes {
   uint64_t maximum_ring_size = 0;
 };
 
+// A cluster's active health check (Cluster.health_check) with defaults applied.
+struct HealthCheckConfig {
+  struct StatusRange {
+    int start;  // inclusive
+    int end;    // exclusive
+  };
+  uint64_t interval_ms = 0;
+  uint64_t timeout_ms = 0;
+  uint64_t interval_jitter_ms = 0;
+  uint32_t interval_jitter_percent = 0;
+  uint32_t unhealthy_threshold = 0;
+  uint32_t healthy_threshold = 0;
+  bool http = false;  // else a TCP connect check
+  std::string http_path;
+  std::string http_host;
+  std::vector<StatusRange> expected_statuses;
+};
+
+// A cluster's outlier detection (Cluster.outlier_detection) with defaults
+// applied; a threshold of 0 disables that rule.
+struct OutlierDetectionConfig {
+  uint32_t consecutive_5xx = 0;
+  uint32_t consecutive_gateway_failure = 0;
+  uint64_t base_ejection_ms = 0;
+  uint64_t max_ejection_ms = 0;
+  uint32_t max_ejection_percent = 0;
+  bool require_check_to_return = false;
+};
+
 struct ClusterConfig {
   std::string name;
   size_t index = 0;  // dense, for per-worker cluster state
@@ -71,6 +101,9 @@ struct ClusterConfig {
   uint64_t connect_timeout_ms = 0;
   uint64_t idle_timeout_ms = 0;
   uint32_t max_connections = 0;
+  double healthy_panic_threshold_percent = 0;
+  std::optional<HealthCheckConfig> health_check;
+  std::optional<OutlierDetectionConfig> outlier_detection;
   // The one mutable part of the shared config.
   std::unique_ptr<ClusterCounters> counters = std::make_unique<ClusterCounters>();
 };

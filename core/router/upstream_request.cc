@@ -261,6 +261,8 @@ bool UpstreamRequest::reportFinished(const UpstreamAttempt& attempt, sy_attempt_
   info.details = sliceOf(details);
   SY_LOG(kDebug, "attempt %u to %s: %s %d (%.*s)", attempt.number(), attempt.hostText().c_str(),
          sy_attempt_outcome_name(outcome), status, int(details.size()), details.data());
+  upstream::OutlierDetector* outliers = cluster_->outlier_detector;
+  if (outliers != nullptr) outliers->recordAttempt(attempt.endpointIndex(), outcome, status);
   Judgement judgement{&attempt};
   Judgement* outer = judgement_;
   judgement_ = outcome == SY_ATTEMPT_RESPONSE ? &judgement : nullptr;

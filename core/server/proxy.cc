@@ -21,6 +21,8 @@
 #include "server/serving_config.h"
 #include "stats/stats_admin.h"
 #include "server/worker.h"
+#include "upstream/cluster_report.h"
+#include "upstream/health_supervisor.h"
 
 using namespace switchyard;
 
@@ -83,6 +85,8 @@ struct sy_proxy {
   uv_async_t* worker_finished = nullptr;  // threads report a finished drain
   std::atomic<size_t> threads_running{0};
   std::unique_ptr<admin::AdminServer> admin;
+  // Active health checks and ejection ends, on `loop`; stopped at drain.
+  std::unique_ptr<upstream::HealthSupervisor> health_supervisor;
   sy_proxy_done_fn done = nullptr;
   void* done_user_data = nullptr;
 };
@@ -232,6 +236,7 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
   handlers.add({"GET", "/modules", "application/json", "the loaded filter modules: name, version, ABI, path",
                 [proxy](std::string_view) { return admin::AdminResponse{200, modulesJson(*proxy->loader)}; }});
   stats::addStatsEndpoint(handlers, [proxy] { return clusterStatsText(*proxy->serving->proxy); });
+  upstream::addClustersEndpoint(handlers, proxy->serving->proxy, proxy->serving->health);
   return handlers;
 }
 
@@ -295,6 +300,8 @@ int sy_proxy_start(sy_proxy* proxy) {
       proxy->threads.push_back(std::move(thread));
     }
   }
+  proxy->health_supervisor =
+      std::make_unique<upstream::HealthSupervisor>(proxy->loop, *proxy->serving->proxy, *proxy->serving->health);
   proxy->started = true;
   SY_LOG(kInfo, "switchyard %s serving %zu listener(s) with %u worker(s)", SY_VERSION,
          proxy->serving->proxy->listeners.size(), proxy->concurrency == 0 ? 1u : proxy->concurrency);
@@ -317,6 +324,9 @@ void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
   }
   SY_LOG(kInfo, "draining: no new connections; waiting up to %llu ms for in-flight requests",
          static_cast<unsigned long long>(timeout_ms));
+  // Its timers would keep the loop running after the drain; health stays
+  // as last seen for the requests still in flight.
+  proxy->health_supervisor->stop();
   if (proxy->local_worker) {
     proxy->local_worker->drain(timeout_ms, [proxy] { finishDrain(proxy); });
     return;
@@ -331,6 +341,7 @@ void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
 void sy_proxy_free(sy_proxy* proxy) {
   if (proxy == nullptr) return;
   for (auto& thread : proxy->threads) uv_thread_join(&thread->thread);
+  proxy->health_supervisor.reset();
   proxy->local_worker.reset();
   proxy->admin.reset();
   delete proxy;

@@ -1,7 +1,8 @@
 // ServingConfig: what the workers serve from — the compiled config
-// (config::ProxyConfig) and, for each of its listeners, the route table and
-// the filter chain built from it. Immutable once built and shared read-only
-// by every worker; a new config is a new ServingConfig.
+// (config::ProxyConfig), for each of its listeners the route table and the
+// filter chain built from it, and the upstream hosts' health. Immutable
+// once built and shared read-only by every worker, except the health (its
+// own atomics); a new config is a new ServingConfig.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "module/filter_chain_config.h"
 #include "module/module_loader.h"
 #include "router/route_table.h"
+#include "upstream/upstream_health.h"
 
 namespace switchyard::server {
 
@@ -24,6 +26,8 @@ struct ServingListener {
 struct ServingConfig {
   std::shared_ptr<const config::ProxyConfig> proxy;
   std::vector<ServingListener> listeners;  // in config order, as proxy->listeners
+  // Written by health checks and outlier detection, read by every worker.
+  std::shared_ptr<upstream::UpstreamHealth> health;
 };
 
 // Loads every module the listeners name and creates their configs. On

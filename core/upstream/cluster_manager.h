@@ -1,6 +1,7 @@
 // ClusterManager: one worker's view of every cluster — its hosts, a load
 // balancer over them, and a connection pool per host. Built from the shared
-// ProxyConfig; the state inside is the worker's alone, so nothing here is
+// ProxyConfig and UpstreamHealth; apart from the health every worker shares
+// (atomics), the state inside is the worker's alone, so nothing here is
 // locked.
 #pragma once
 
@@ -15,12 +16,13 @@
 #include "upstream/connection_pool.h"
 #include "upstream/host_set.h"
 #include "upstream/load_balancer.h"
+#include "upstream/upstream_health.h"
 
 namespace switchyard::upstream {
 
 struct ClusterState {
   // `random` becomes the balancer's own generator.
-  ClusterState(const config::ClusterConfig& config, std::mt19937_64 random);
+  ClusterState(const config::ClusterConfig& config, const UpstreamHealth& health, std::mt19937_64 random);
   // The balancer keeps a reference to `hosts`.
   ClusterState(const ClusterState&) = delete;
   ClusterState& operator=(const ClusterState&) = delete;
@@ -29,17 +31,19 @@ struct ClusterState {
   HostSet hosts;
   std::unique_ptr<LoadBalancer> balancer;              // by config->lb_policy, over `hosts`
   std::vector<std::unique_ptr<ConnectionPool>> pools;  // one per host, same index
+  OutlierDetector* outlier_detector;                   // shared; null without outlier_detection
 };
 
 class ClusterManager {
  public:
-  // Makes the connection pool of one endpoint; tests pass fakes.
-  using PoolFactory =
-      std::function<std::unique_ptr<ConnectionPool>(const config::ClusterConfig&, const config::EndpointConfig&)>;
+  // Makes the connection pool of one endpoint (by its index in the
+  // cluster); tests pass fakes.
+  using PoolFactory = std::function<std::unique_ptr<ConnectionPool>(const config::ClusterConfig&, size_t host)>;
 
-  // With real keep-alive pools (HostPool) on `loop`.
-  ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config);
-  ClusterManager(const config::ProxyConfig& config, const PoolFactory& make_pool);
+  // With real keep-alive pools (HostPool) on `loop`. `health` must outlive
+  // the manager.
+  ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config, const UpstreamHealth& health);
+  ClusterManager(const config::ProxyConfig& config, const UpstreamHealth& health, const PoolFactory& make_pool);
   ClusterState& cluster(const config::ClusterConfig& config) { return *clusters_[config.index]; }
   void closeIdleConnections();
 

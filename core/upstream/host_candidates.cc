@@ -4,9 +4,16 @@
 
 namespace switchyard::upstream {
 
-bool isRoutable(const HostSet& hosts, size_t host) {
-  return hosts.healthyCount() == 0 || hosts.healthy(host);
+bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent) {
+  // healthy / hosts < threshold / 100, without dividing.
+  return healthy_hosts == 0 || double(healthy_hosts) * 100 < threshold_percent * double(hosts);
 }
+
+bool inPanic(const HostSet& hosts) {
+  return inPanic(hosts.healthyCount(), hosts.size(), hosts.healthyPanicThresholdPercent());
+}
+
+bool isRoutable(const HostSet& hosts, size_t host) { return hosts.healthy(host) || inPanic(hosts); }
 
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
                       std::vector<size_t>& candidates) {
@@ -20,6 +27,11 @@ void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
   for (size_t host = 0; host < hosts.size(); ++host) {
     if (isRoutable(hosts, host)) candidates.push_back(host);
   }
+  if (!candidates.empty()) return;
+  // Other threads change health between the reads above (a flag set before
+  // the healthy count drops): in that instant every host may look out of
+  // rotation without panic. Any host beats no host.
+  for (size_t host = 0; host < hosts.size(); ++host) candidates.push_back(host);
 }
 
 size_t drawByWeight(const HostSet& hosts, std::span<const size_t> candidates, std::mt19937_64& random) {

@@ -1,7 +1,11 @@
 // The hosts one pick may choose from, by the rule every load-balancing
-// policy shares (healthy hosts or, in panic, all; minus the hosts a request
-// already tried unless none would remain; see load_balancer.h), and a draw
-// among them in proportion to weight.
+// policy shares (see load_balancer.h), and a draw among them in proportion
+// to weight.
+//
+// The rule: the healthy hosts, unless the cluster is in panic mode — fewer
+// than healthy_panic_threshold percent of its hosts healthy, or none at
+// all — where every host is routable. Then, of the routable hosts, those a
+// request has not tried yet, unless none would remain.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +17,13 @@
 
 namespace switchyard::upstream {
 
-// Whether `host` may take requests now: it is healthy, or no host is.
+// Whether too few hosts are healthy to balance over the healthy ones alone:
+// none is, or fewer than `threshold_percent` of them.
+bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent);
+bool inPanic(const HostSet& hosts);
+
+// Whether `host` may take requests now: it is healthy, or the cluster is
+// in panic mode.
 bool isRoutable(const HostSet& hosts, size_t host);
 
 // Replaces `candidates` with the hosts one pick may choose from, in

@@ -8,8 +8,12 @@
 namespace switchyard::upstream {
 
 HostPool::HostPool(uv_loop_t* loop, const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint,
-                   size_t max_response_headers_bytes)
-    : loop_(loop), cluster_(cluster), endpoint_(endpoint), max_response_headers_bytes_(max_response_headers_bytes) {}
+                   HostHealth& shared_host, size_t max_response_headers_bytes)
+    : loop_(loop),
+      cluster_(cluster),
+      endpoint_(endpoint),
+      shared_host_(shared_host),
+      max_response_headers_bytes_(max_response_headers_bytes) {}
 
 HostPool::~HostPool() {
   closing_ = true;
@@ -55,6 +59,7 @@ void HostPool::cancel(PoolCallbacks& callbacks) {
 void HostPool::connectNew(PoolCallbacks& callbacks) {
   ++active_connections_;
   cluster_.counters->active_connections.fetch_add(1, std::memory_order_relaxed);
+  shared_host_.active_connections.fetch_add(1, std::memory_order_relaxed);
   auto* connection = new UpstreamConnection(*this, loop_, max_response_headers_bytes_);
   connecting_.push_back(Connecting{connection, &callbacks});
   connection->connect(endpoint_.address, cluster_.connect_timeout_ms);
@@ -149,6 +154,7 @@ void HostPool::onConnectionGone(UpstreamConnection& connection) {
   removeIdle(connection);
   --active_connections_;
   cluster_.counters->active_connections.fetch_sub(1, std::memory_order_relaxed);
+  shared_host_.active_connections.fetch_sub(1, std::memory_order_relaxed);
   // A slot opened: start a connection for the longest-waiting request.
   if (!closing_ && !waiting_.empty() && active_connections_ < cluster_.max_connections) {
     PoolCallbacks* callbacks = waiting_.front();

@@ -11,14 +11,16 @@
 #include <string>
 
 #include "config/proxy_config.h"
+#include "upstream/cluster_health.h"
 #include "upstream/upstream_connection.h"
 
 namespace switchyard::upstream {
 
 class HostPool final : public ConnectionPool {
  public:
+  // `shared_host` counts this pool's connections with the other workers'.
   HostPool(uv_loop_t* loop, const config::ClusterConfig& cluster, const config::EndpointConfig& endpoint,
-           size_t max_response_headers_bytes);
+           HostHealth& shared_host, size_t max_response_headers_bytes);
   ~HostPool();
 
   // Asks for a connection. The answer may come before this returns (an idle
@@ -60,6 +62,7 @@ class HostPool final : public ConnectionPool {
   uv_loop_t* loop_;
   const config::ClusterConfig& cluster_;
   const config::EndpointConfig& endpoint_;
+  HostHealth& shared_host_;
   const size_t max_response_headers_bytes_;
   uint32_t active_connections_ = 0;  // connecting + busy + idle
   std::list<Idle> idle_;

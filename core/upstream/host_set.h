@@ -1,65 +1,60 @@
 // HostSet: one worker's view of one cluster's hosts — each host's endpoint
-// (address and weight), its health flags, and how many requests this worker
-// has in flight on it. Health checks, outlier detection and service
-// discovery write here; load balancers only read. Indices are stable and
+// (address and weight), its health (read from the cluster's shared
+// ClusterHealth, which health checks and outlier detection write), the
+// cluster's panic threshold, and how many requests this worker has in
+// flight on each host. Load balancers only read it. Indices are stable and
 // match the cluster's endpoints (and its per-endpoint pools).
 //
-// Owned by the worker's ClusterState; not thread-safe, like everything else
-// a worker owns.
+// Owned by the worker's ClusterState. Apart from the shared health, which
+// is atomic, it is not thread-safe, like everything else a worker owns.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "config/proxy_config.h"
+#include "upstream/cluster_health.h"
 
 namespace switchyard::upstream {
-
-// Why a host takes no new requests. A host is healthy while none is set;
-// the flags are independent, so clearing one leaves the others in force
-// (an ejected host that also fails its active check stays out until both
-// clear).
-enum class HostHealthFlag : uint8_t {
-  kFailedActiveCheck = 1 << 0,
-  kEjectedByOutlierDetection = 1 << 1,
-  kDraining = 1 << 2,
-};
 
 class HostSet {
  public:
   // Copies the endpoints: discovery will change hosts without new config.
-  explicit HostSet(const std::vector<config::EndpointConfig>& endpoints);
+  // `health` holds one entry per endpoint.
+  HostSet(const std::vector<config::EndpointConfig>& endpoints, std::shared_ptr<ClusterHealth> health,
+          double healthy_panic_threshold_percent);
 
   size_t size() const { return hosts_.size(); }
   const config::EndpointConfig& endpoint(size_t host) const { return hosts_[host].endpoint; }
   uint32_t weight(size_t host) const { return hosts_[host].endpoint.weight; }
 
-  void setHealthFlag(size_t host, HostHealthFlag flag);
-  void clearHealthFlag(size_t host, HostHealthFlag flag);
-  bool hasHealthFlag(size_t host, HostHealthFlag flag) const;
-  bool healthy(size_t host) const { return hosts_[host].health_flags == 0; }
-  // Kept up to date by the flag setters, so that a balancer learns whether
-  // it must fall back to every host (panic) without a scan.
-  size_t healthyCount() const { return healthy_count_; }
+  void setHealthFlag(size_t host, HostHealthFlag flag) { health_->setFlag(host, flag); }
+  void clearHealthFlag(size_t host, HostHealthFlag flag) { health_->clearFlag(host, flag); }
+  bool hasHealthFlag(size_t host, HostHealthFlag flag) const { return health_->hasFlag(host, flag); }
+  bool healthy(size_t host) const { return health_->healthy(host); }
+  size_t healthyCount() const { return health_->healthyCount(); }
+  // Below this percent of healthy hosts, balancers use every host (see
+  // host_candidates.h).
+  double healthyPanicThresholdPercent() const { return healthy_panic_threshold_percent_; }
 
   // Requests this worker has sent to a host and not yet finished with,
   // from the attempt's start to its release: what least-request compares.
-  void onRequestStarted(size_t host) { ++hosts_[host].active_requests; }
-  void onRequestFinished(size_t host) { --hosts_[host].active_requests; }
+  // Also counted, over every worker, in the shared health (admin API).
+  void onRequestStarted(size_t host);
+  void onRequestFinished(size_t host);
   uint32_t activeRequests(size_t host) const { return hosts_[host].active_requests; }
 
  private:
   struct Host {
     config::EndpointConfig endpoint;
-    uint8_t health_flags = 0;  // HostHealthFlag bits
     uint32_t active_requests = 0;
   };
 
-  void setHealthFlags(size_t host, uint8_t flags);
-
   std::vector<Host> hosts_;
-  size_t healthy_count_ = 0;
+  std::shared_ptr<ClusterHealth> health_;
+  const double healthy_panic_threshold_percent_;
 };
 
 }  // namespace switchyard::upstream

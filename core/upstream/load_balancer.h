@@ -3,9 +3,11 @@
 // worker's HostSet; not thread-safe.
 //
 // Every policy chooses among the same candidates:
-//  1. The healthy hosts (no HostHealthFlag set). When none is healthy, every
-//     host: panic mode, as in Envoy. A host that may have recovered is a
-//     better bet than failing every request while health is unknown.
+//  1. The healthy hosts (no HostHealthFlag set). When fewer than the
+//     cluster's healthy_panic_threshold percent are healthy (or none is),
+//     every host: panic mode, as in Envoy. When most hosts look down the
+//     signal is likelier wrong than the hosts, and the few left would drown
+//     in all the traffic (see host_candidates.h).
 //  2. Of those, the hosts not in `avoid` (the ones this request already
 //     tried), unless that leaves none: another try on a tried host beats no
 //     try at all.
@@ -40,7 +42,7 @@ class LoadBalancer {
   virtual ~LoadBalancer() = default;
   // Index of the host for the next attempt. Skips hosts listed in `avoid`
   // (the hosts this request already tried) unless that leaves none, and
-  // unhealthy hosts unless none is healthy (then: panic mode, above).
+  // unhealthy hosts unless too few are healthy (then: panic mode, above).
   // `hash_key` is the request's key from its route's hash_policy, the same
   // for every attempt of the request, or nullopt when the request has none;
   // only the hash-based policies read it.

@@ -370,6 +370,55 @@ TEST_F(ConfigValidatorTest, DurationsMustNotBeNegative) {
                       }));
 }
 
+TEST_F(ConfigValidatorTest, HealthPanicThresholdIsAPercent) {
+  cluster().set_healthy_panic_threshold(0);  // set, and allowed: never panic while any host is healthy
+  EXPECT_EQ(errors(), Errors{});
+  cluster().set_healthy_panic_threshold(100.5);
+  EXPECT_EQ(errors(), Errors{"clusters[0].healthy_panic_threshold: must be a percent from 0 to 100"});
+}
+
+TEST_F(ConfigValidatorTest, HealthCheckNeedsACheckerAndSaneTimes) {
+  HealthCheck& check = *cluster().mutable_health_check();
+  *check.mutable_interval() = TimeUtil::SecondsToDuration(0);
+  check.set_interval_jitter_percent(101);
+  EXPECT_EQ(errors(), (Errors{
+                          "clusters[0].health_check.interval: must be above 0 (got 0s)",
+                          "clusters[0].health_check.interval_jitter_percent: 101 is above 100",
+                          "clusters[0].health_check: one of http_health_check or tcp_health_check is required",
+                      }));
+}
+
+TEST_F(ConfigValidatorTest, HttpHealthCheckPathAndStatusRanges) {
+  HttpHealthCheck& http = *cluster().mutable_health_check()->mutable_http_health_check();
+  http.set_path("healthz");
+  StatusRange& range = *http.add_expected_statuses();
+  range.set_start(200);
+  range.set_end(200);
+  EXPECT_EQ(errors(), (Errors{
+                          "clusters[0].health_check.http_health_check.path: \"healthz\" must start with '/'",
+                          "clusters[0].health_check.http_health_check.expected_statuses[0]: [200, 200) is not a "
+                          "range of statuses: start 100-599, end above start and at most 600",
+                      }));
+}
+
+TEST_F(ConfigValidatorTest, OutlierDetectionLimits) {
+  OutlierDetection& outliers = *cluster().mutable_outlier_detection();
+  *outliers.mutable_base_ejection_time() = TimeUtil::SecondsToDuration(10);
+  *outliers.mutable_max_ejection_time() = TimeUtil::SecondsToDuration(5);
+  outliers.set_max_ejection_percent(150);
+  outliers.set_require_check_to_return(true);
+  EXPECT_EQ(errors(), (Errors{
+                          "clusters[0].outlier_detection.max_ejection_time: must not be below base_ejection_time",
+                          "clusters[0].outlier_detection.max_ejection_percent: 150 is above 100",
+                          "clusters[0].outlier_detection.require_check_to_return: needs the cluster's "
+                          "health_check (an ejected endpoint returns after a passing probe)",
+                      }));
+  cluster().mutable_health_check()->mutable_tcp_health_check();
+  outliers.set_max_ejection_percent(100);
+  outliers.clear_max_ejection_time();
+  EXPECT_EQ(errors(), Errors{});
+}
+
 TEST_F(ConfigValidatorTest, AdminPortAndAddress) {
   Admin& admin = *bootstrap_.mutable_admin();
   admin.set_port(0);

@@ -169,9 +169,10 @@ class UpstreamRequestTest : public ::testing::Test {
     ASSERT_TRUE(loaded.ok()) << loaded.errors.front();
     config_ = config::compileProxyConfig(loaded.bootstrap);
     routes_ = std::make_unique<RouteTable>(*config_->listeners[0]->proto);
+    health_ = std::make_unique<upstream::UpstreamHealth>(*config_);
     clusters_ = std::make_unique<upstream::ClusterManager>(
-        *config_, [this](const config::ClusterConfig&, const config::EndpointConfig& endpoint) {
-          auto pool = std::make_unique<FakePool>(endpoint);
+        *config_, *health_, [this](const config::ClusterConfig& cluster, size_t host) {
+          auto pool = std::make_unique<FakePool>(cluster.endpoints[host]);
           pools_.push_back(pool.get());
           return pool;
         });
@@ -203,6 +204,7 @@ class UpstreamRequestTest : public ::testing::Test {
   std::shared_ptr<const config::ProxyConfig> config_;
   std::unique_ptr<RouteTable> routes_;
   std::vector<FakePool*> pools_;
+  std::unique_ptr<upstream::UpstreamHealth> health_;
   std::unique_ptr<upstream::ClusterManager> clusters_;
   RecordingStream stream_;
   std::unique_ptr<UpstreamRequest> request_;

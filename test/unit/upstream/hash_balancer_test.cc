@@ -13,11 +13,17 @@
 #include <vector>
 
 #include "common/stable_hash.h"
+#include "upstream/cluster_health.h"
 #include "upstream/load_balancer.h"
 #include "upstream/ring_hash_balancer.h"
 
 namespace switchyard::upstream {
 namespace {
+
+// Every host healthy, Envoy's default panic threshold.
+HostSet hostSetOf(const std::vector<config::EndpointConfig>& endpoints) {
+  return HostSet(endpoints, std::make_shared<ClusterHealth>(endpoints.size()), 50);
+}
 
 constexpr int kKeyCount = 10'000;
 
@@ -73,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(LoadBalancer, HashPolicy,
                          [](const auto& info) { return config::Cluster::LbPolicy_Name(info.param); });
 
 TEST_P(HashPolicy, AKeyAlwaysGoesToTheSameHostOnEveryWorker) {
-  HostSet hosts(equalEndpoints(5));
+  HostSet hosts = hostSetOf(equalEndpoints(5));
   // Two workers: separate balancers with separate random generators.
   auto worker_one = balancerFor(GetParam(), hosts, 1);
   auto worker_two = balancerFor(GetParam(), hosts, 2);
@@ -85,7 +91,7 @@ TEST_P(HashPolicy, AKeyAlwaysGoesToTheSameHostOnEveryWorker) {
 }
 
 TEST_P(HashPolicy, WithoutAKeyRequestsSpreadLikeRandom) {
-  HostSet hosts(endpointsWithWeights({3, 1}));
+  HostSet hosts = hostSetOf(endpointsWithWeights({3, 1}));
   auto balancer = balancerFor(GetParam(), hosts);
   std::map<size_t, int> counts;
   for (int i = 0; i < 10000; ++i) ++counts[balancer->chooseHost({}, std::nullopt)];
@@ -100,8 +106,8 @@ TEST_P(HashPolicy, WithoutAKeyRequestsSpreadLikeRandom) {
 TEST_P(HashPolicy, AddingAHostMovesAboutItsShareOfTheKeys) {
   auto keys = testKeys();
   for (size_t count : {3u, 5u, 10u}) {
-    HostSet before_hosts(equalEndpoints(count));
-    HostSet after_hosts(equalEndpoints(count + 1));
+    HostSet before_hosts = hostSetOf(equalEndpoints(count));
+    HostSet after_hosts = hostSetOf(equalEndpoints(count + 1));
     auto before = hostOfEachKey(*balancerFor(GetParam(), before_hosts), before_hosts, keys);
     auto after = hostOfEachKey(*balancerFor(GetParam(), after_hosts), after_hosts, keys);
     const std::string& added = after_hosts.endpoint(count).text;
@@ -128,11 +134,11 @@ TEST_P(HashPolicy, RemovingAHostMovesItsKeysAndAtMostAFewOthers) {
   auto keys = testKeys();
   for (size_t count : {3u, 5u, 10u}) {
     auto endpoints = equalEndpoints(count);
-    HostSet before_hosts(endpoints);
+    HostSet before_hosts = hostSetOf(endpoints);
     auto before = hostOfEachKey(*balancerFor(GetParam(), before_hosts), before_hosts, keys);
     std::string removed = endpoints[1].text;
     endpoints.erase(endpoints.begin() + 1);
-    HostSet after_hosts(endpoints);
+    HostSet after_hosts = hostSetOf(endpoints);
     auto after = hostOfEachKey(*balancerFor(GetParam(), after_hosts), after_hosts, keys);
     int moved_of_others = 0, removed_keys = 0;
     for (size_t i = 0; i < keys.size(); ++i) {
@@ -156,7 +162,7 @@ TEST_P(HashPolicy, RemovingAHostMovesItsKeysAndAtMostAFewOthers) {
 // An unhealthy host's keys are taken over deterministically, by several
 // other hosts; nobody else's keys move, and they all come back with it.
 TEST_P(HashPolicy, AnUnhealthyHostMovesOnlyItsOwnKeysAndGetsThemBack) {
-  HostSet hosts(equalEndpoints(5));
+  HostSet hosts = hostSetOf(equalEndpoints(5));
   auto balancer = balancerFor(GetParam(), hosts);
   auto keys = testKeys();
   auto healthy = hostOfEachKey(*balancer, hosts, keys);
@@ -183,7 +189,7 @@ TEST_P(HashPolicy, AnUnhealthyHostMovesOnlyItsOwnKeysAndGetsThemBack) {
 // A retry that avoids the hosts it tried walks on the same way for the
 // same key: the second try of a key is as sticky as the first.
 TEST_P(HashPolicy, AvoidedHostsAreSkippedDeterministically) {
-  HostSet hosts(equalEndpoints(4));
+  HostSet hosts = hostSetOf(equalEndpoints(4));
   auto balancer = balancerFor(GetParam(), hosts);
   for (uint64_t key : testKeys(200)) {
     size_t first = balancer->chooseHost({}, key);
@@ -199,7 +205,7 @@ TEST_P(HashPolicy, AvoidedHostsAreSkippedDeterministically) {
 }
 
 TEST_P(HashPolicy, AnAvoidedHealthyHostBeatsAnUnhealthyOne) {
-  HostSet hosts(equalEndpoints(2));
+  HostSet hosts = hostSetOf(equalEndpoints(2));
   hosts.setHealthFlag(1, HostHealthFlag::kDraining);
   auto balancer = balancerFor(GetParam(), hosts);
   for (uint64_t key : testKeys(100)) EXPECT_EQ(balancer->chooseHost({0}, key), 0u);
@@ -207,7 +213,7 @@ TEST_P(HashPolicy, AnAvoidedHealthyHostBeatsAnUnhealthyOne) {
 
 // In panic (no host healthy) every host is routable: keys keep their hosts.
 TEST_P(HashPolicy, InPanicEveryKeyKeepsItsHost) {
-  HostSet hosts(equalEndpoints(3));
+  HostSet hosts = hostSetOf(equalEndpoints(3));
   auto balancer = balancerFor(GetParam(), hosts);
   auto keys = testKeys(1000);
   auto healthy = hostOfEachKey(*balancer, hosts, keys);
@@ -221,7 +227,7 @@ TEST_P(HashPolicy, InPanicEveryKeyKeepsItsHost) {
 // keys for Maglev (key sampling alone has a standard deviation of 0.5%),
 // 10% of the expected share for the ring.
 TEST_P(HashPolicy, KeySharesFollowWeights) {
-  HostSet hosts(endpointsWithWeights({1, 2, 3, 4}));
+  HostSet hosts = hostSetOf(endpointsWithWeights({1, 2, 3, 4}));
   auto balancer = balancerFor(GetParam(), hosts);
   auto keys = testKeys(50'000);
   auto counts = keysPerHost(hostOfEachKey(*balancer, hosts, keys));
@@ -235,7 +241,7 @@ TEST_P(HashPolicy, KeySharesFollowWeights) {
 TEST_P(HashPolicy, AnAddressListedTwiceGetsTwoShares) {
   auto endpoints = equalEndpoints(2);
   endpoints.push_back(endpoints[0]);
-  HostSet hosts(endpoints);
+  HostSet hosts = hostSetOf(endpoints);
   auto balancer = balancerFor(GetParam(), hosts);
   std::map<size_t, int> counts;
   for (uint64_t key : testKeys()) ++counts[balancer->chooseHost({}, key)];
@@ -246,13 +252,13 @@ TEST_P(HashPolicy, AnAddressListedTwiceGetsTwoShares) {
 // RING_HASH: the ring's size
 
 TEST(RingHash, EachHostGetsMinimumRingSizePointsPerLowestWeight) {
-  HostSet hosts(endpointsWithWeights({2, 2, 4}));
+  HostSet hosts = hostSetOf(endpointsWithWeights({2, 2, 4}));
   RingHashBalancer balancer(hosts, {100, 1'000'000}, std::mt19937_64(1));
   EXPECT_EQ(balancer.ringSize(), 400u);  // 100 + 100 + 200
 }
 
 TEST(RingHash, TheMaximumScalesEveryHostDown) {
-  HostSet hosts(endpointsWithWeights({1, 1000, 1000}));
+  HostSet hosts = hostSetOf(endpointsWithWeights({1, 1000, 1000}));
   RingHashBalancer balancer(hosts, {1024, 20'000}, std::mt19937_64(1));
   // 1024 per unit of weight would be 2 million points; 20000 / 2001 per
   // unit rounds to 10, 9995 and 9995.
@@ -260,7 +266,7 @@ TEST(RingHash, TheMaximumScalesEveryHostDown) {
 }
 
 TEST(RingHash, EveryHostKeepsAPoint) {
-  HostSet hosts(endpointsWithWeights({1, 1'000'000}));
+  HostSet hosts = hostSetOf(endpointsWithWeights({1, 1'000'000}));
   RingHashBalancer balancer(hosts, {1024, 1000}, std::mt19937_64(1));
   EXPECT_EQ(balancer.ringSize(), 1u + 1000);
   size_t light_host_keys = 0;

@@ -16,7 +16,7 @@ HostSet threeHosts() {
     endpoints[i].text = "10.0.0." + std::to_string(i + 1) + ":8080";
     endpoints[i].weight = static_cast<uint32_t>(i + 1);
   }
-  return HostSet(endpoints);
+  return HostSet(endpoints, std::make_shared<ClusterHealth>(endpoints.size()), 50);
 }
 
 TEST(HostSet, StartsWithEveryHostHealthyAndIdle) {

@@ -17,6 +17,7 @@ namespace switchyard::upstream {
 namespace {
 
 constexpr uint64_t kSeed = 20240611;
+constexpr double kDefaultPanicThresholdPercent = 50;
 
 HostSet hostsWithWeights(const std::vector<uint32_t>& weights) {
   std::vector<config::EndpointConfig> endpoints(weights.size());
@@ -24,7 +25,7 @@ HostSet hostsWithWeights(const std::vector<uint32_t>& weights) {
     endpoints[i].text = "10.0.0." + std::to_string(i + 1) + ":8080";
     endpoints[i].weight = weights[i];
   }
-  return HostSet(endpoints);
+  return HostSet(endpoints, std::make_shared<ClusterHealth>(endpoints.size()), kDefaultPanicThresholdPercent);
 }
 
 std::unique_ptr<LoadBalancer> balancerFor(config::Cluster::LbPolicy policy, const HostSet& hosts,
@@ -97,12 +98,16 @@ TEST_P(EveryPolicy, WithNoHealthyHostEveryHostIsPicked) {
   for (size_t host = 0; host < 3; ++host) EXPECT_NEAR(counts[host], 1000, 150) << "host " << host;
 }
 
-TEST_P(EveryPolicy, PanicEndsWhenOneHostIsHealthyAgain) {
-  HostSet hosts = hostsWithWeights({1, 1, 1});
-  for (size_t host = 0; host < 3; ++host) hosts.setHealthFlag(host, HostHealthFlag::kFailedActiveCheck);
+TEST_P(EveryPolicy, PanicEndsWhenEnoughHostsAreHealthyAgain) {
+  HostSet hosts = hostsWithWeights({1, 1, 1, 1});
+  for (size_t host = 0; host < 4; ++host) hosts.setHealthFlag(host, HostHealthFlag::kFailedActiveCheck);
   auto balancer = balancerFor(GetParam(), hosts);
   hosts.clearHealthFlag(2, HostHealthFlag::kFailedActiveCheck);
-  EXPECT_EQ(countPicks(*balancer, 100)[2], 100);
+  // One of four healthy is below the default threshold of 50%: still panic.
+  EXPECT_EQ(countPicks(*balancer, 400).size(), 4u);
+  hosts.clearHealthFlag(3, HostHealthFlag::kFailedActiveCheck);
+  auto counts = countPicks(*balancer, 100);
+  EXPECT_EQ(counts[2] + counts[3], 100);
 }
 
 TEST_P(EveryPolicy, AvoidedHostsAreNeverPickedWhileAnotherRemains) {
