@@ -381,9 +381,13 @@ class BootstrapValidator {
     for (int i = 0; i < http.expected_statuses_size(); ++i) {
       const StatusRange& range = http.expected_statuses(i);
       if (range.start() < 100 || range.start() > 599 || range.end() <= range.start() || range.end() > 600) {
-        fail(indexPath(ranges_path, size_t(i)),
-             "[" + std::to_string(range.start()) + ", " + std::to_string(range.end()) +
-                 ") is not a range of statuses: start 100-599, end above start and at most 600");
+        // Built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + to_string(...).
+        std::string message = "[";
+        message += std::to_string(range.start());
+        message += ", ";
+        message += std::to_string(range.end());
+        message += ") is not a range of statuses: start 100-599, end above start and at most 600";
+        fail(indexPath(ranges_path, size_t(i)), message);
       }
     }
   }

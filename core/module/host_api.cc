@@ -6,7 +6,7 @@
 #include <random>
 
 #include "common/log.h"
-#include "module/cluster_report.h"
+#include "module/module_report.h"
 #include "module/stream_services.h"
 #include "stats/metric_registry.h"
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "module/cluster_report.h"
+#include "module/module_report.h"
 #include "module/load_errors.h"
 
 namespace switchyard::module {

@@ -56,6 +56,15 @@ std::string modulesJson(const module::ModuleLoader& loader) {
   return json + "]\n";
 }
 
+// A module's report value as the admin API shows it: a count as a number,
+// anything else as the text it is.
+upstream::ReportField::Value reportValue(const std::string& text) {
+  bool count = !text.empty() && text.size() <= 18 &&
+               std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (count) return int64_t(std::stoll(text));
+  return text;
+}
+
 // One worker thread with its own loop. Control reaches it through `command`.
 struct WorkerThread {
   sy_proxy* proxy = nullptr;
@@ -236,7 +245,16 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
   handlers.add({"GET", "/modules", "application/json", "the loaded filter modules: name, version, ABI, path",
                 [proxy](std::string_view) { return admin::AdminResponse{200, modulesJson(*proxy->loader)}; }});
   stats::addStatsEndpoint(handlers, [proxy] { return clusterStatsText(*proxy->serving->proxy); });
-  upstream::addClustersEndpoint(handlers, proxy->serving->proxy, proxy->serving->health);
+  // Each cluster's report ends with what filter modules say about it (a
+  // breaker's state, say), "<module>.<field>".
+  upstream::addClustersEndpoint(
+      handlers, proxy->serving->proxy, proxy->serving->health,
+      [proxy](const config::ClusterConfig& cluster, std::vector<upstream::ReportField>& fields) {
+        if (!proxy->loader) return;
+        for (auto& report : proxy->loader->reportCluster(cluster.name)) {
+          for (auto& [name, value] : report.fields) fields.push_back({report.module + "." + name, reportValue(value)});
+        }
+      });
   return handlers;
 }
 

@@ -68,6 +68,10 @@ class BreakerTest(IntegrationTestCase):
                 values[name.strip()] = int(value.strip())
         return values
 
+    def cluster_report(self, name: str) -> dict:
+        clusters = json.loads(exchange(self.admin_port, path="/clusters?format=json").body)["clusters"]
+        return next(cluster for cluster in clusters if cluster["name"] == name)
+
     def trip(self, count: int = 5) -> float:
         """`count` upstream 503s in a row; returns when the last one came back."""
         for _ in range(count):
@@ -106,6 +110,13 @@ class BreakerTest(IntegrationTestCase):
         self.assertEqual(stats["breaker.backend.state"], 1)
         self.assertEqual(stats["breaker.backend.rejected.open"], 20)
         self.assertLoggedSoon(self.proxy, "flags=UO")
+        # The admin API shows the breaker beside the cluster's hosts.
+        cluster = self.cluster_report("backend")
+        self.assertEqual(cluster["breaker.state"], "open")
+        self.assertEqual(cluster["breaker.trips"], 1)
+        self.assertEqual(cluster["breaker.rejected.open"], 20)
+        self.assertGreater(cluster["breaker.open_remaining_ms"], 25000)
+        self.assertIn("breaker.state: open", exchange(self.admin_port, path="/clusters").body.decode())
 
     def test_half_open_admits_at_most_k_probes_under_50_concurrent_clients_and_a_success_closes_it(self):
         upstream = self.start_upstream()
@@ -228,6 +239,23 @@ class BreakerTest(IntegrationTestCase):
         self.assertEqual(served_by.count("h0"), 3)
         self.assertEqual(served_by.count("h1") + served_by.count("h2"), 27)
         self.assertGreater(self.stats()["breaker.backend.rejected.host_max_requests"], 0)
+
+    def test_a_failing_host_gets_its_own_breaker_and_the_others_keep_serving(self):
+        hosts = [self.start_upstream(f"h{i}") for i in range(3)]
+        self.serve({"backend": [host.port for host in hosts]},
+                   {"clusters": [{"cluster": "backend", "failure_on": ["5xx"],
+                                  "per_host": {"consecutive_failures": 2, "open_interval": "30s"}}]})
+        hosts[1].get_json("/__force_status/503")
+        failing = f"127.0.0.1:{hosts[1].port}"
+        # Round robin reaches h1 every third request: after its second 503
+        # its breaker opens and it is skipped; the others answer everything.
+        statuses = [exchange(self.port, path="/echo").status for _ in range(30)]
+        self.assertEqual(statuses.count(503), 2, statuses)
+        self.assertEqual(hosts[1].stats()["requests"], 2)
+        cluster = self.cluster_report("backend")
+        self.assertEqual(cluster[f"breaker.{failing}.state"], "open")
+        self.assertEqual(cluster["breaker.state"], "closed")  # the cluster's own breaker never tripped
+        self.assertGreater(cluster[f"breaker.{failing}.rejected.host_open"], 0)
 
     def test_every_host_at_its_limit_refuses_the_request_naming_the_host_limit(self):
         hosts = [self.start_upstream(f"h{i}") for i in range(2)]

@@ -1,4 +1,4 @@
-#include "module/cluster_report.h"
+#include "module/module_report.h"
 
 namespace switchyard::module {
 
