@@ -83,13 +83,16 @@ static void report_entry(const report_writer *writer, const char *prefix, const 
   add_field(writer, prefix, "state", breaker_phase_name(breaker_current_phase(state)));
   uint64_t remaining_ns = breaker_open_remaining_ns(state, writer->now_ns);
   if (remaining_ns > 0) add_number(writer, prefix, "open_remaining_ms", (remaining_ns + 999999) / 1000000);
-  add_number(writer, prefix, "active", atomic_load_explicit(&((breaker_entry *)entry)->active, memory_order_relaxed));
+  add_number(writer, prefix, "active",
+             atomic_load_explicit(&((breaker_entry *)entry)->active, memory_order_relaxed));
   breaker_state *mutable_state = (breaker_state *)state;
   add_number(writer, prefix, "trips", atomic_load_explicit(&mutable_state->trips, memory_order_relaxed));
-  add_number(writer, prefix, "probes_admitted", atomic_load_explicit(&mutable_state->probes_admitted, memory_order_relaxed));
+  add_number(writer, prefix, "probes_admitted",
+             atomic_load_explicit(&mutable_state->probes_admitted, memory_order_relaxed));
   add_number(writer, prefix, "probes_succeeded",
              atomic_load_explicit(&mutable_state->probes_succeeded, memory_order_relaxed));
-  add_number(writer, prefix, "probes_failed", atomic_load_explicit(&mutable_state->probes_failed, memory_order_relaxed));
+  add_number(writer, prefix, "probes_failed",
+             atomic_load_explicit(&mutable_state->probes_failed, memory_order_relaxed));
   for (int reason = 0; reason < BREAKER_REASON_COUNT; ++reason) {
     uint64_t count = atomic_load_explicit(&((breaker_entry *)entry)->rejected[reason], memory_order_relaxed);
     if (count == 0) continue;
@@ -111,7 +114,8 @@ static void report_host_entry(const breaker_entry *entry, void *user_data) {
 
 static void cluster_report(sy_slice cluster_name, sy_report *report) {
   report_writer writer = {report, breaker_host->monotonic_time_ns()};
-  breaker_registry_visit(BREAKER_SCOPE_CLUSTER, cluster_name.ptr, cluster_name.len, report_cluster_entry, &writer);
+  breaker_registry_visit(BREAKER_SCOPE_CLUSTER, cluster_name.ptr, cluster_name.len, report_cluster_entry,
+                         &writer);
   breaker_registry_visit(BREAKER_SCOPE_HOST, cluster_name.ptr, cluster_name.len, report_host_entry, &writer);
 }
 

@@ -8,30 +8,10 @@
 #define MAX_LIMIT 1000000u
 #define MAX_INTERVAL_MS (24ull * 3600 * 1000)
 
-/* ---- plain reads ------------------------------------------------------- */
-
-static void read_u32(const config_reader *reader, const sy_config_value *object, const char *name, uint32_t min,
-                     uint32_t max, uint32_t *out) {
-  int64_t value;
-  if (reader->host->config_read_integer(reader->context, config_field(reader, object, name), min, max, &value) ==
-      SY_OK) {
-    *out = (uint32_t)value;
-  }
-}
-
-static void read_ms(const config_reader *reader, const sy_config_value *object, const char *name, uint64_t min,
-                    uint64_t *out) {
-  reader->host->config_read_duration_ms(reader->context, config_field(reader, object, name), min, MAX_INTERVAL_MS,
-                                        out);
-}
-
-/* A sub-object: its members checked against `fields`; NULL when absent or
- * not an object (the latter recorded). */
-static const sy_config_value *read_section(const config_reader *reader, const sy_config_value *parent,
-                                           const char *name, const char *const *fields, size_t count) {
-  const sy_config_value *section = config_field(reader, parent, name);
-  config_check_fields(reader, section, fields, count);
-  return reader->host->config_kind(section) == SY_CONFIG_OBJECT ? section : NULL;
+/* A duration of the state machine: at least `min_ms`, at most a day. */
+static void read_interval(const config_reader *reader, const sy_config_value *object, const char *name,
+                          uint64_t min_ms, uint64_t *out) {
+  config_read_ms_field(reader, object, name, min_ms, MAX_INTERVAL_MS, out);
 }
 
 /* ---- the state machine: triggers and recovery -------------------------- */
@@ -39,7 +19,8 @@ static const sy_config_value *read_section(const config_reader *reader, const sy
 static const char *const failure_rate_fields[] = {"percent", "minimum_requests", "window"};
 static const char *const half_open_fields[] = {"max_probes", "successes", "probe_timeout"};
 
-static void read_settings(const config_reader *reader, const sy_config_value *object, breaker_settings *settings) {
+static void read_settings(const config_reader *reader, const sy_config_value *object,
+                          breaker_settings *settings) {
   breaker_policy *policy = &settings->policy;
   *policy = (breaker_policy){
       .consecutive_failures = 0,
@@ -52,26 +33,30 @@ static void read_settings(const config_reader *reader, const sy_config_value *ob
       .half_open_successes = 1,
       .probe_timeout_ms = 10000,
   };
-  read_u32(reader, object, "max_requests", 0, MAX_LIMIT, &settings->max_requests);
-  read_u32(reader, object, "consecutive_failures", 0, BREAKER_MAX_COUNT, &policy->consecutive_failures);
+  config_read_u32_field(reader, object, "max_requests", 0, MAX_LIMIT, &settings->max_requests);
+  config_read_u32_field(reader, object, "consecutive_failures", 0, BREAKER_MAX_COUNT,
+                        &policy->consecutive_failures);
   const sy_config_value *rate =
-      read_section(reader, object, "failure_rate", failure_rate_fields, COUNT_OF(failure_rate_fields));
+      config_read_section(reader, object, "failure_rate", failure_rate_fields, COUNT_OF(failure_rate_fields));
   if (rate != NULL) {
-    read_u32(reader, rate, "percent", 1, 100, &policy->failure_rate_percent);
-    read_u32(reader, rate, "minimum_requests", 1, BREAKER_MAX_COUNT, &policy->failure_rate_minimum_requests);
-    read_ms(reader, rate, "window", BREAKER_WINDOW_BUCKETS, &policy->failure_rate_window_ms);
+    config_read_u32_field(reader, rate, "percent", 1, 100, &policy->failure_rate_percent);
+    config_read_u32_field(reader, rate, "minimum_requests", 1, BREAKER_MAX_COUNT,
+                          &policy->failure_rate_minimum_requests);
+    read_interval(reader, rate, "window", BREAKER_WINDOW_BUCKETS, &policy->failure_rate_window_ms);
     if (config_field(reader, rate, "percent") == NULL) {
-      config_errorf(reader, rate, "percent is required: the failure rate (1-100) above which the breaker opens");
+      config_errorf(reader, rate,
+                    "percent is required: the failure rate (1-100) above which the breaker opens");
     }
   }
-  read_ms(reader, object, "open_interval", 1, &policy->open_interval_ms);
-  read_ms(reader, object, "max_open_interval", 1, &policy->max_open_interval_ms);
+  read_interval(reader, object, "open_interval", 1, &policy->open_interval_ms);
+  read_interval(reader, object, "max_open_interval", 1, &policy->max_open_interval_ms);
   const sy_config_value *half_open =
-      read_section(reader, object, "half_open", half_open_fields, COUNT_OF(half_open_fields));
+      config_read_section(reader, object, "half_open", half_open_fields, COUNT_OF(half_open_fields));
   if (half_open != NULL) {
-    read_u32(reader, half_open, "max_probes", 1, BREAKER_MAX_COUNT, &policy->half_open_max_probes);
-    read_u32(reader, half_open, "successes", 1, BREAKER_MAX_COUNT, &policy->half_open_successes);
-    read_ms(reader, half_open, "probe_timeout", 1, &policy->probe_timeout_ms);
+    config_read_u32_field(reader, half_open, "max_probes", 1, BREAKER_MAX_COUNT,
+                          &policy->half_open_max_probes);
+    config_read_u32_field(reader, half_open, "successes", 1, BREAKER_MAX_COUNT, &policy->half_open_successes);
+    read_interval(reader, half_open, "probe_timeout", 1, &policy->probe_timeout_ms);
   }
   if (policy->max_open_interval_ms == 0) {
     policy->max_open_interval_ms = policy->open_interval_ms * 10;
@@ -89,10 +74,8 @@ static const struct {
   const char *word;
   uint32_t bit;
 } failure_words[] = {
-    {"5xx", BREAKER_FAILURE_5XX},
-    {"gateway_error", BREAKER_FAILURE_GATEWAY_ERROR},
-    {"reset", BREAKER_FAILURE_RESET},
-    {"connect_failure", BREAKER_FAILURE_CONNECT_FAILURE},
+    {"5xx", BREAKER_FAILURE_5XX},         {"gateway_error", BREAKER_FAILURE_GATEWAY_ERROR},
+    {"reset", BREAKER_FAILURE_RESET},     {"connect_failure", BREAKER_FAILURE_CONNECT_FAILURE},
     {"timeout", BREAKER_FAILURE_TIMEOUT},
 };
 
@@ -141,8 +124,9 @@ static void read_failure_rules(const config_reader *reader, const sy_config_valu
   }
   for (size_t i = 0; i < count; ++i) {
     int64_t status;
-    if (reader->host->config_read_integer(reader->context, reader->host->config_element(reader->context, statuses, i),
-                                          100, 599, &status) == SY_OK) {
+    if (reader->host->config_read_integer(reader->context,
+                                          reader->host->config_element(reader->context, statuses, i), 100,
+                                          599, &status) == SY_OK) {
       rules->statuses[rules->status_count++] = (uint32_t)status;
     }
   }
@@ -151,16 +135,18 @@ static void read_failure_rules(const config_reader *reader, const sy_config_valu
 /* ---- one cluster's entry ------------------------------------------------ */
 
 static const char *const cluster_fields[] = {
-    "cluster", "max_requests", "max_pending_requests", "max_retries", "max_connections",
-    "consecutive_failures", "failure_rate", "open_interval", "max_open_interval", "half_open",
-    "failure_on", "failure_statuses", "per_host",
+    "cluster",      "max_requests",    "max_pending_requests",
+    "max_retries",  "max_connections", "consecutive_failures",
+    "failure_rate", "open_interval",   "max_open_interval",
+    "half_open",    "failure_on",      "failure_statuses",
+    "per_host",
 };
 static const char *const per_host_fields[] = {
     "max_requests", "consecutive_failures", "failure_rate", "open_interval", "max_open_interval", "half_open",
 };
 
-static void define_metric(const config_reader *reader, const char *prefix, const char *name, sy_metric_kind kind,
-                          uint32_t *id) {
+static void define_metric(const config_reader *reader, const char *prefix, const char *name,
+                          sy_metric_kind kind, uint32_t *id) {
   char full[256];
   snprintf(full, sizeof full, "%s.%s", prefix, name);
   sy_slice slice = {full, strlen(full)};
@@ -203,11 +189,12 @@ static void read_cluster_entry(const config_reader *reader, const sy_config_valu
     }
   }
   read_settings(reader, object, &entry->settings);
-  read_u32(reader, object, "max_pending_requests", 0, MAX_LIMIT, &entry->max_pending_requests);
-  read_u32(reader, object, "max_retries", 0, MAX_LIMIT, &entry->max_retries);
-  read_u32(reader, object, "max_connections", 0, MAX_LIMIT, &entry->max_connections);
+  config_read_u32_field(reader, object, "max_pending_requests", 0, MAX_LIMIT, &entry->max_pending_requests);
+  config_read_u32_field(reader, object, "max_retries", 0, MAX_LIMIT, &entry->max_retries);
+  config_read_u32_field(reader, object, "max_connections", 0, MAX_LIMIT, &entry->max_connections);
   read_failure_rules(reader, object, &entry->failure);
-  const sy_config_value *per_host = read_section(reader, object, "per_host", per_host_fields, COUNT_OF(per_host_fields));
+  const sy_config_value *per_host =
+      config_read_section(reader, object, "per_host", per_host_fields, COUNT_OF(per_host_fields));
   if (per_host != NULL) {
     entry->per_host = 1;
     read_settings(reader, per_host, &entry->host);
@@ -258,8 +245,10 @@ breaker_config *breaker_config_read(const config_reader *reader) {
     }
     read_cluster_entry(reader, fallback, config->fallback, 1);
   }
-  const sy_config_value *route = read_section(reader, root, "route", route_fields, COUNT_OF(route_fields));
-  if (route != NULL) read_u32(reader, route, "max_requests", 0, MAX_LIMIT, &config->route_max_requests);
+  const sy_config_value *route =
+      config_read_section(reader, root, "route", route_fields, COUNT_OF(route_fields));
+  if (route != NULL)
+    config_read_u32_field(reader, route, "max_requests", 0, MAX_LIMIT, &config->route_max_requests);
   if (host->config_error_count(reader->context) > 0) {
     breaker_config_free(config);
     return NULL;

@@ -42,14 +42,14 @@ typedef struct breaker_metrics {
 } breaker_metrics;
 
 typedef struct breaker_cluster_config {
-  char *cluster; /* NULL for the `default` entry */
-  breaker_settings settings;       /* max_requests: concurrent requests on the cluster */
-  uint32_t max_pending_requests;   /* checked against the host's cluster counters */
+  char *cluster;                 /* NULL for the `default` entry */
+  breaker_settings settings;     /* max_requests: concurrent requests on the cluster */
+  uint32_t max_pending_requests; /* checked against the host's cluster counters */
   uint32_t max_retries;
   uint32_t max_connections;
   breaker_failure_rules failure;
-  int per_host; /* `per_host` given: a breaker for each host */
-  breaker_settings host;           /* max_requests: concurrent attempts on one host */
+  int per_host;          /* `per_host` given: a breaker for each host */
+  breaker_settings host; /* max_requests: concurrent attempts on one host */
   breaker_metrics metrics;
   int has_metrics;
 } breaker_cluster_config;

@@ -36,7 +36,8 @@ static int same_text(const char *text, const char *other, size_t other_len) {
 
 static int entry_is(const breaker_entry *entry, breaker_scope scope, const char *name, size_t name_len,
                     const char *host, size_t host_len) {
-  return entry->scope == scope && same_text(entry->name, name, name_len) && same_text(entry->host, host, host_len);
+  return entry->scope == scope && same_text(entry->name, name, name_len) &&
+         same_text(entry->host, host, host_len);
 }
 
 static char *copy_text(const char *text, size_t len) {
@@ -101,7 +102,8 @@ void breaker_registry_visit(breaker_scope scope, const char *name, size_t name_l
                             void (*visit)(const breaker_entry *entry, void *user_data), void *user_data) {
   for (uint32_t i = 0; i < REGISTRY_SLOTS; ++i) {
     const breaker_entry *entry = atomic_load_explicit(&slots[i], memory_order_acquire);
-    if (entry != NULL && entry->scope == scope && same_text(entry->name, name, name_len)) visit(entry, user_data);
+    if (entry != NULL && entry->scope == scope && same_text(entry->name, name, name_len))
+      visit(entry, user_data);
   }
 }
 
@@ -124,7 +126,9 @@ int breaker_entry_take(breaker_entry *entry, uint32_t limit) {
   return 1;
 }
 
-void breaker_entry_give_back(breaker_entry *entry) { atomic_fetch_sub_explicit(&entry->active, 1, memory_order_relaxed); }
+void breaker_entry_give_back(breaker_entry *entry) {
+  atomic_fetch_sub_explicit(&entry->active, 1, memory_order_relaxed);
+}
 
 void breaker_entry_count_rejection(breaker_entry *entry, breaker_reason reason) {
   atomic_fetch_add_explicit(&entry->rejected[reason], 1, memory_order_relaxed);

@@ -18,21 +18,21 @@ extern "C" {
 
 /* Why a request or host was refused: the x-switchyard-overloaded value.
  * X(constant, token). */
-#define BREAKER_REASON_TABLE(X)                          \
-  X(BREAKER_REASON_MAX_REQUESTS, "max_requests")         \
-  X(BREAKER_REASON_MAX_PENDING, "max_pending_requests")  \
-  X(BREAKER_REASON_MAX_RETRIES, "max_retries")           \
-  X(BREAKER_REASON_MAX_CONNECTIONS, "max_connections")   \
-  X(BREAKER_REASON_OPEN, "open")                         \
+#define BREAKER_REASON_TABLE(X)                            \
+  X(BREAKER_REASON_MAX_REQUESTS, "max_requests")           \
+  X(BREAKER_REASON_MAX_PENDING, "max_pending_requests")    \
+  X(BREAKER_REASON_MAX_RETRIES, "max_retries")             \
+  X(BREAKER_REASON_MAX_CONNECTIONS, "max_connections")     \
+  X(BREAKER_REASON_OPEN, "open")                           \
   X(BREAKER_REASON_HOST_MAX_REQUESTS, "host_max_requests") \
-  X(BREAKER_REASON_HOST_OPEN, "host_open")               \
+  X(BREAKER_REASON_HOST_OPEN, "host_open")                 \
   X(BREAKER_REASON_ROUTE_MAX_REQUESTS, "route_max_requests")
 
 typedef enum breaker_reason {
 #define BREAKER_REASON_ENUM(name, token) name,
   BREAKER_REASON_TABLE(BREAKER_REASON_ENUM)
 #undef BREAKER_REASON_ENUM
-  BREAKER_REASON_COUNT
+      BREAKER_REASON_COUNT
 } breaker_reason;
 
 const char *breaker_reason_token(breaker_reason reason);

@@ -16,7 +16,8 @@ static uint32_t count_b_of(uint64_t word) { return (uint32_t)(word >> COUNT_B_SH
 
 static uint64_t make_word(breaker_phase phase, uint32_t generation, uint32_t count_a, uint32_t count_b) {
   return (uint64_t)phase | ((uint64_t)generation << GENERATION_SHIFT) |
-         ((uint64_t)(count_a & COUNT_MASK) << COUNT_A_SHIFT) | ((uint64_t)(count_b & COUNT_MASK) << COUNT_B_SHIFT);
+         ((uint64_t)(count_a & COUNT_MASK) << COUNT_A_SHIFT) |
+         ((uint64_t)(count_b & COUNT_MASK) << COUNT_B_SHIFT);
 }
 
 void breaker_state_init(breaker_state *state) {
@@ -80,7 +81,8 @@ static int window_record_and_check(breaker_state *state, const breaker_policy *p
     results += atomic_load_explicit(&state->window[i].results, memory_order_relaxed);
     failures += atomic_load_explicit(&state->window[i].failures, memory_order_relaxed);
   }
-  return results >= policy->failure_rate_minimum_requests && failures * 100 > (uint64_t)policy->failure_rate_percent * results;
+  return results >= policy->failure_rate_minimum_requests &&
+         failures * 100 > (uint64_t)policy->failure_rate_percent * results;
 }
 
 static void window_clear(breaker_state *state) {
@@ -108,7 +110,8 @@ breaker_admission breaker_admit(breaker_state *state, const breaker_policy *poli
           return BREAKER_REFUSED_OPEN;
         }
         uint64_t half_open = make_word(BREAKER_HALF_OPEN, generation + 1, 0, 0);
-        if (atomic_compare_exchange_weak(&state->word, &word, half_open)) *transition = BREAKER_WENT_HALF_OPEN;
+        if (atomic_compare_exchange_weak(&state->word, &word, half_open))
+          *transition = BREAKER_WENT_HALF_OPEN;
         continue; /* now take a probe slot, if one is left */
       }
       case BREAKER_HALF_OPEN: {
@@ -136,8 +139,8 @@ static breaker_transition open_from(breaker_state *state, const breaker_policy *
   return kind;
 }
 
-breaker_transition breaker_record(breaker_state *state, const breaker_policy *policy, const breaker_ticket *ticket,
-                                  int failed, uint64_t now_ns) {
+breaker_transition breaker_record(breaker_state *state, const breaker_policy *policy,
+                                  const breaker_ticket *ticket, int failed, uint64_t now_ns) {
   int rate_exceeded = -1; /* computed once: it adds this result to the window */
   for (;;) {
     uint64_t word = atomic_load_explicit(&state->word, memory_order_acquire);
@@ -146,7 +149,8 @@ breaker_transition breaker_record(breaker_state *state, const breaker_policy *po
       case BREAKER_CLOSED: {
         if (rate_exceeded < 0) rate_exceeded = window_record_and_check(state, policy, failed, now_ns);
         uint32_t in_a_row = failed ? count_a_of(word) + 1 : 0;
-        if (failed && (rate_exceeded || (policy->consecutive_failures > 0 && in_a_row >= policy->consecutive_failures))) {
+        if (failed && (rate_exceeded ||
+                       (policy->consecutive_failures > 0 && in_a_row >= policy->consecutive_failures))) {
           breaker_transition done = open_from(state, policy, word, now_ns, BREAKER_TRIPPED);
           if (done != BREAKER_NO_CHANGE) return done;
           continue;
@@ -211,9 +215,12 @@ uint64_t breaker_open_remaining_ns(const breaker_state *state, uint64_t now_ns) 
 
 const char *breaker_phase_name(breaker_phase phase) {
   switch (phase) {
-    case BREAKER_CLOSED: return "closed";
-    case BREAKER_OPEN: return "open";
-    case BREAKER_HALF_OPEN: return "half_open";
+    case BREAKER_CLOSED:
+      return "closed";
+    case BREAKER_OPEN:
+      return "open";
+    case BREAKER_HALF_OPEN:
+      return "half_open";
   }
   return "unknown";
 }

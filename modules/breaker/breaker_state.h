@@ -60,10 +60,10 @@ typedef struct breaker_window_bucket {
 } breaker_window_bucket;
 
 typedef struct breaker_state {
-  BREAKER_ATOMIC(uint64_t) word;             /* phase, generation, counts: see breaker_state.c */
-  BREAKER_ATOMIC(uint64_t) open_until_ns;    /* valid for the generation in open_generation */
+  BREAKER_ATOMIC(uint64_t) word;          /* phase, generation, counts: see breaker_state.c */
+  BREAKER_ATOMIC(uint64_t) open_until_ns; /* valid for the generation in open_generation */
   BREAKER_ATOMIC(uint64_t) open_generation;
-  BREAKER_ATOMIC(uint32_t) trips_in_a_row;   /* opens since it last closed: the interval grows */
+  BREAKER_ATOMIC(uint32_t) trips_in_a_row; /* opens since it last closed: the interval grows */
   breaker_window_bucket window[BREAKER_WINDOW_BUCKETS];
   /* What the admin API and stats report. */
   BREAKER_ATOMIC(uint64_t) trips;
@@ -81,16 +81,16 @@ typedef struct breaker_ticket {
 
 typedef enum breaker_admission {
   BREAKER_ADMITTED = 0,
-  BREAKER_REFUSED_OPEN = 1,      /* open, or half-open with every probe slot taken */
+  BREAKER_REFUSED_OPEN = 1, /* open, or half-open with every probe slot taken */
 } breaker_admission;
 
 /* How a recorded result changed the breaker, for stats. */
 typedef enum breaker_transition {
   BREAKER_NO_CHANGE = 0,
-  BREAKER_TRIPPED,   /* closed -> open */
-  BREAKER_REOPENED,  /* half-open -> open (a probe failed) */
-  BREAKER_CLOSED_AGAIN, /* half-open -> closed */
-  BREAKER_WENT_HALF_OPEN, /* open -> half-open (from admission) */
+  BREAKER_TRIPPED,         /* closed -> open */
+  BREAKER_REOPENED,        /* half-open -> open (a probe failed) */
+  BREAKER_CLOSED_AGAIN,    /* half-open -> closed */
+  BREAKER_WENT_HALF_OPEN,  /* open -> half-open (from admission) */
   BREAKER_PROBE_SUCCEEDED, /* half-open, one more success, not yet enough to close */
 } breaker_transition;
 
@@ -104,8 +104,8 @@ breaker_admission breaker_admit(breaker_state *state, const breaker_policy *poli
 
 /* Records one result of a request admitted with `ticket`; `failed` by the
  * breaker's failure classification. Ignored when the generation moved on. */
-breaker_transition breaker_record(breaker_state *state, const breaker_policy *policy, const breaker_ticket *ticket,
-                                  int failed, uint64_t now_ns);
+breaker_transition breaker_record(breaker_state *state, const breaker_policy *policy,
+                                  const breaker_ticket *ticket, int failed, uint64_t now_ns);
 
 /* A probe request ended (completed, reset or timed out): its slot frees. */
 void breaker_release_probe(breaker_state *state, const breaker_ticket *ticket);

@@ -22,8 +22,8 @@ typedef struct breaker_stream {
   const breaker_cluster_config *cluster_config; /* NULL: no breaker for its cluster */
   breaker_entry *cluster;
   breaker_entry *route;
-  int resolved;          /* cluster and route looked up */
-  int request_admitted;  /* the request-level checks passed once */
+  int resolved;         /* cluster and route looked up */
+  int request_admitted; /* the request-level checks passed once */
   int holds_cluster_unit;
   int holds_route_unit;
   breaker_ticket ticket; /* the cluster breaker's generation at admission */
@@ -154,7 +154,8 @@ static void on_probe_timeout(sy_timer *timer, void *user_data) {
  * armed by the first, it ends them all. */
 static void arm_probe_timer(breaker_stream *s, uint64_t timeout_ms) {
   if (s->probe_timer_armed) return;
-  if (s->probe_timer == NULL) s->probe_timer = breaker_host->timer_new_for_stream(s->stream, on_probe_timeout, s);
+  if (s->probe_timer == NULL)
+    s->probe_timer = breaker_host->timer_new_for_stream(s->stream, on_probe_timeout, s);
   if (s->probe_timer == NULL) return; /* no timer: the probe ends with its stream */
   s->probe_timer_armed = breaker_host->timer_arm(s->probe_timer, timeout_ms) == SY_OK;
 }
@@ -213,9 +214,11 @@ static sy_admission admit_request(breaker_stream *s, sy_slice *reason_out) {
   const breaker_settings *settings = &s->cluster_config->settings;
   if (settings->trips) {
     breaker_transition transition = BREAKER_NO_CHANGE;
-    breaker_admission admission = breaker_admit(&s->cluster->state, &settings->policy, now_ns(), &s->ticket, &transition);
+    breaker_admission admission =
+        breaker_admit(&s->cluster->state, &settings->policy, now_ns(), &s->ticket, &transition);
     note_cluster_transition(s, transition);
-    if (admission != BREAKER_ADMITTED) return refuse(s, s->cluster, BREAKER_REASON_OPEN, SY_ADMIT_REFUSE_ATTEMPT, reason_out);
+    if (admission != BREAKER_ADMITTED)
+      return refuse(s, s->cluster, BREAKER_REASON_OPEN, SY_ADMIT_REFUSE_ATTEMPT, reason_out);
     if (s->ticket.probe) {
       count_metric(s, s->cluster_config->metrics.probes_admitted);
       arm_probe_timer(s, settings->policy.probe_timeout_ms);
@@ -232,7 +235,8 @@ static sy_admission admit_request(breaker_stream *s, sy_slice *reason_out) {
 static sy_admission admit_by_cluster_counters(breaker_stream *s, const sy_attempt_info *candidate,
                                               sy_slice *reason_out) {
   const breaker_cluster_config *c = s->cluster_config;
-  if (c->max_pending_requests == 0 && c->max_connections == 0 && (c->max_retries == 0 || candidate->number == 1)) {
+  if (c->max_pending_requests == 0 && c->max_connections == 0 &&
+      (c->max_retries == 0 || candidate->number == 1)) {
     return SY_ADMIT;
   }
   sy_cluster_stats stats;
@@ -246,7 +250,8 @@ static sy_admission admit_by_cluster_counters(breaker_stream *s, const sy_attemp
     return refuse(s, s->cluster, BREAKER_REASON_MAX_PENDING, SY_ADMIT_REFUSE_ATTEMPT, reason_out);
   }
   /* Over the limit, only a request an idle connection can take goes on. */
-  if (c->max_connections > 0 && stats.active_connections >= c->max_connections && stats.idle_connections == 0) {
+  if (c->max_connections > 0 && stats.active_connections >= c->max_connections &&
+      stats.idle_connections == 0) {
     return refuse(s, s->cluster, BREAKER_REASON_MAX_CONNECTIONS, SY_ADMIT_REFUSE_ATTEMPT, reason_out);
   }
   return SY_ADMIT;
@@ -278,7 +283,8 @@ static sy_admission admit_host(breaker_stream *s, const sy_attempt_info *candida
   breaker_ticket ticket = {0, 0};
   if (host_settings->trips) {
     breaker_transition transition = BREAKER_NO_CHANGE;
-    if (breaker_admit(&host->state, &host_settings->policy, now_ns(), &ticket, &transition) != BREAKER_ADMITTED) {
+    if (breaker_admit(&host->state, &host_settings->policy, now_ns(), &ticket, &transition) !=
+        BREAKER_ADMITTED) {
       return refuse(s, host, BREAKER_REASON_HOST_OPEN, SY_ADMIT_REFUSE_HOST, reason_out);
     }
   }

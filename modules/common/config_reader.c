@@ -25,13 +25,15 @@ static sy_slice slice_of(const char *text) {
 int config_host_has_typed_access(const sy_host_api *host) {
   return SY_HAS_FIELD(host, sy_host_api, config_error_count) && host->config_root != NULL &&
          host->config_kind != NULL && host->config_member != NULL && host->config_length != NULL &&
-         host->config_element != NULL && host->config_read_string != NULL && host->config_read_integer != NULL &&
-         host->config_read_number != NULL && host->config_read_bool != NULL &&
-         host->config_read_duration_ms != NULL && host->config_visit_strings != NULL &&
-         host->config_error != NULL && host->config_check_members != NULL && host->config_error_count != NULL;
+         host->config_element != NULL && host->config_read_string != NULL &&
+         host->config_read_integer != NULL && host->config_read_number != NULL &&
+         host->config_read_bool != NULL && host->config_read_duration_ms != NULL &&
+         host->config_visit_strings != NULL && host->config_error != NULL &&
+         host->config_check_members != NULL && host->config_error_count != NULL;
 }
 
-sy_result config_refuse_host(const sy_host_api *host, const char *module_name, char *error, size_t error_capacity) {
+sy_result config_refuse_host(const sy_host_api *host, const char *module_name, char *error,
+                             size_t error_capacity) {
   snprintf(error, error_capacity,
            "%s reads its config through the typed config calls of filter ABI 1.2 (config_root and the rest), "
            "but this host (ABI %u.%u) does not provide them",
@@ -39,7 +41,8 @@ sy_result config_refuse_host(const sy_host_api *host, const char *module_name, c
   return SY_ERR_UNSUPPORTED;
 }
 
-const sy_config_value *config_field(const config_reader *reader, const sy_config_value *object, const char *name) {
+const sy_config_value *config_field(const config_reader *reader, const sy_config_value *object,
+                                    const char *name) {
   return reader->host->config_member(reader->context, object, slice_of(name));
 }
 
@@ -104,4 +107,26 @@ sy_result config_read_header_name(const config_reader *reader, const sy_config_v
   *name_out = copy;
   *length_out = name.len;
   return SY_OK;
+}
+
+void config_read_u32_field(const config_reader *reader, const sy_config_value *object, const char *name,
+                           uint32_t min, uint32_t max, uint32_t *out) {
+  int64_t value;
+  if (reader->host->config_read_integer(reader->context, config_field(reader, object, name), min, max,
+                                        &value) == SY_OK) {
+    *out = (uint32_t)value;
+  }
+}
+
+void config_read_ms_field(const config_reader *reader, const sy_config_value *object, const char *name,
+                          uint64_t min_ms, uint64_t max_ms, uint64_t *out) {
+  reader->host->config_read_duration_ms(reader->context, config_field(reader, object, name), min_ms, max_ms,
+                                        out);
+}
+
+const sy_config_value *config_read_section(const config_reader *reader, const sy_config_value *parent,
+                                           const char *name, const char *const *fields, size_t count) {
+  const sy_config_value *section = config_field(reader, parent, name);
+  config_check_fields(reader, section, fields, count);
+  return reader->host->config_kind(section) == SY_CONFIG_OBJECT ? section : NULL;
 }

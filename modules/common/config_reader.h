@@ -7,6 +7,7 @@
 #define MODULE_COMMON_CONFIG_READER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <switchyard/filter.h>
 
 #if defined(__GNUC__)
@@ -31,15 +32,32 @@ int config_host_has_typed_access(const sy_host_api *host);
 
 /* Writes why `module_name` cannot load on this host into `error` and
  * returns SY_ERR_UNSUPPORTED, for module_init. */
-sy_result config_refuse_host(const sy_host_api *host, const char *module_name, char *error, size_t error_capacity);
+sy_result config_refuse_host(const sy_host_api *host, const char *module_name, char *error,
+                             size_t error_capacity);
 
 /* The member `name` of `object`, or NULL when absent. */
-const sy_config_value *config_field(const config_reader *reader, const sy_config_value *object, const char *name);
+const sy_config_value *config_field(const config_reader *reader, const sy_config_value *object,
+                                    const char *name);
 
 /* Records an error for every member of `object` not among the `count`
  * names; 1 when there was none (and `object` is an object or absent). */
 int config_check_fields(const config_reader *reader, const sy_config_value *object, const char *const *names,
                         size_t count);
+
+/* Reads member `name` of `object` into *out: an integer from min to max,
+ * or a duration (the host's rule) from min_ms to max_ms milliseconds. *out
+ * keeps its default when the member is absent, and when it is wrong (then
+ * an error naming it is recorded). */
+void config_read_u32_field(const config_reader *reader, const sy_config_value *object, const char *name,
+                           uint32_t min, uint32_t max, uint32_t *out);
+void config_read_ms_field(const config_reader *reader, const sy_config_value *object, const char *name,
+                          uint64_t min_ms, uint64_t max_ms, uint64_t *out);
+
+/* A sub-object such as "backoff", its members checked against the `count`
+ * names of `fields`; NULL when absent or not an object (the latter
+ * recorded). */
+const sy_config_value *config_read_section(const config_reader *reader, const sy_config_value *parent,
+                                           const char *name, const char *const *fields, size_t count);
 
 /* "null", "boolean", "number", "string", "array" or "object", for messages
  * such as "expected an array of ..., got number". */

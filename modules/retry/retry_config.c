@@ -14,31 +14,9 @@
 
 /* ---- plain reads ------------------------------------------------------- */
 
-static void read_bool(const config_reader *reader, const sy_config_value *object, const char *name, int *out) {
+static void read_bool(const config_reader *reader, const sy_config_value *object, const char *name,
+                      int *out) {
   reader->host->config_read_bool(reader->context, config_field(reader, object, name), out);
-}
-
-static void read_u32(const config_reader *reader, const sy_config_value *object, const char *name, uint32_t min,
-                     uint32_t max, uint32_t *out) {
-  int64_t value;
-  if (reader->host->config_read_integer(reader->context, config_field(reader, object, name), min, max, &value) ==
-      SY_OK) {
-    *out = (uint32_t)value;
-  }
-}
-
-static void read_ms(const config_reader *reader, const sy_config_value *object, const char *name, uint64_t max,
-                    uint64_t *out) {
-  reader->host->config_read_duration_ms(reader->context, config_field(reader, object, name), 0, max, out);
-}
-
-/* A sub-object such as "backoff": its members checked against `fields`.
- * NULL when absent or not an object (the latter recorded). */
-static const sy_config_value *read_section(const config_reader *reader, const sy_config_value *root,
-                                           const char *name, const char *const *fields, size_t count) {
-  const sy_config_value *section = config_field(reader, root, name);
-  config_check_fields(reader, section, fields, count);
-  return reader->host->config_kind(section) == SY_CONFIG_OBJECT ? section : NULL;
 }
 
 /* An array of something other than strings; NULL when absent or not an
@@ -66,8 +44,8 @@ static sy_result add_condition(void *user_data, sy_config_context *context, cons
   condition_fill *fill = user_data;
   const uint32_t condition = retry_condition_from_word(word.ptr, word.len);
   if (condition == 0) {
-    config_errorf(fill->reader, element, "unknown condition \"%.*s\" (expected one of %s)", (int)word.len, word.ptr,
-                  retry_condition_word_list);
+    config_errorf(fill->reader, element, "unknown condition \"%.*s\" (expected one of %s)", (int)word.len,
+                  word.ptr, retry_condition_word_list);
   }
   fill->config->retry_on |= condition;
   return SY_OK;
@@ -83,12 +61,14 @@ static void read_retry_on(const config_reader *reader, const sy_config_value *va
   }
 }
 
-static void read_status_codes(const config_reader *reader, const sy_config_value *root, retry_config *config) {
+static void read_status_codes(const config_reader *reader, const sy_config_value *root,
+                              retry_config *config) {
   const sy_config_value *codes = read_array(reader, root, "retriable_status_codes", "status codes");
   const size_t count = reader->host->config_length(codes);
   for (size_t i = 0; i < count; ++i) {
     int64_t status;
-    if (reader->host->config_read_integer(reader->context, reader->host->config_element(reader->context, codes, i),
+    if (reader->host->config_read_integer(reader->context,
+                                          reader->host->config_element(reader->context, codes, i),
                                           RETRY_STATUS_MIN, RETRY_STATUS_MAX, &status) == SY_OK) {
       retry_status_set_add(&config->rules.status_codes, (uint32_t)status);
     }
@@ -98,7 +78,8 @@ static void read_status_codes(const config_reader *reader, const sy_config_value
 
 static const char *const header_match_fields[] = {"name", "value"};
 
-static void read_header_match(const config_reader *reader, const sy_config_value *item, retry_header_match *match) {
+static void read_header_match(const config_reader *reader, const sy_config_value *item,
+                              retry_header_match *match) {
   config_check_fields(reader, item, header_match_fields, COUNT_OF(header_match_fields));
   if (reader->host->config_kind(item) != SY_CONFIG_OBJECT) return;
   const sy_config_value *name = config_field(reader, item, "name");
@@ -117,7 +98,8 @@ static void read_header_match(const config_reader *reader, const sy_config_value
   match->any_value = 0;
 }
 
-static void read_retriable_headers(const config_reader *reader, const sy_config_value *root, retry_config *config) {
+static void read_retriable_headers(const config_reader *reader, const sy_config_value *root,
+                                   retry_config *config) {
   const sy_config_value *list = read_array(reader, root, "retriable_headers", "{name, value} objects");
   const size_t count = reader->host->config_length(list);
   if (count == 0) return;
@@ -149,9 +131,18 @@ static void read_attempt_count_header(const config_reader *reader, const sy_conf
 /* ---- whole config ------------------------------------------------------ */
 
 static const char *const config_fields[] = {
-    "retry_on",          "retriable_status_codes", "retriable_headers", "num_retries",
-    "per_try_timeout_ms", "backoff",               "retry_after",       "budget",
-    "avoid_tried_hosts", "hedge",                  "retry_non_idempotent", "attempt_count_header",
+    "retry_on",
+    "retriable_status_codes",
+    "retriable_headers",
+    "num_retries",
+    "per_try_timeout_ms",
+    "backoff",
+    "retry_after",
+    "budget",
+    "avoid_tried_hosts",
+    "hedge",
+    "retry_non_idempotent",
+    "attempt_count_header",
     "request_overrides",
 };
 static const char *const backoff_fields[] = {"base_interval_ms", "max_interval_ms"};
@@ -178,30 +169,38 @@ static void read_fields(const config_reader *reader, const sy_config_value *root
   read_retry_on(reader, config_field(reader, root, "retry_on"), config);
   read_status_codes(reader, root, config);
   read_retriable_headers(reader, root, config);
-  read_u32(reader, root, "num_retries", 0, RETRY_MAX_NUM_RETRIES, &config->num_retries);
-  read_ms(reader, root, "per_try_timeout_ms", RETRY_MAX_PER_TRY_TIMEOUT_MS, &config->per_try_timeout_ms);
+  config_read_u32_field(reader, root, "num_retries", 0, RETRY_MAX_NUM_RETRIES, &config->num_retries);
+  config_read_ms_field(reader, root, "per_try_timeout_ms", 0, RETRY_MAX_PER_TRY_TIMEOUT_MS,
+                       &config->per_try_timeout_ms);
   read_bool(reader, root, "avoid_tried_hosts", &config->avoid_tried_hosts);
   read_bool(reader, root, "retry_non_idempotent", &config->retry_non_idempotent);
   read_bool(reader, root, "request_overrides", &config->request_overrides);
   read_attempt_count_header(reader, config_field(reader, root, "attempt_count_header"), config);
 
-  const sy_config_value *backoff = read_section(reader, root, "backoff", backoff_fields, COUNT_OF(backoff_fields));
-  read_ms(reader, backoff, "base_interval_ms", RETRY_MAX_INTERVAL_MS, &config->backoff_base_ms);
-  read_ms(reader, backoff, "max_interval_ms", RETRY_MAX_INTERVAL_MS, &config->backoff_max_ms);
+  const sy_config_value *backoff =
+      config_read_section(reader, root, "backoff", backoff_fields, COUNT_OF(backoff_fields));
+  config_read_ms_field(reader, backoff, "base_interval_ms", 0, RETRY_MAX_INTERVAL_MS,
+                       &config->backoff_base_ms);
+  config_read_ms_field(reader, backoff, "max_interval_ms", 0, RETRY_MAX_INTERVAL_MS, &config->backoff_max_ms);
 
   const sy_config_value *retry_after =
-      read_section(reader, root, "retry_after", retry_after_fields, COUNT_OF(retry_after_fields));
+      config_read_section(reader, root, "retry_after", retry_after_fields, COUNT_OF(retry_after_fields));
   read_bool(reader, retry_after, "honor", &config->honor_retry_after);
-  read_ms(reader, retry_after, "max_delay_ms", RETRY_MAX_INTERVAL_MS, &config->retry_after_max_delay_ms);
+  config_read_ms_field(reader, retry_after, "max_delay_ms", 0, RETRY_MAX_INTERVAL_MS,
+                       &config->retry_after_max_delay_ms);
 
-  const sy_config_value *budget = read_section(reader, root, "budget", budget_fields, COUNT_OF(budget_fields));
+  const sy_config_value *budget =
+      config_read_section(reader, root, "budget", budget_fields, COUNT_OF(budget_fields));
   read_bool(reader, budget, "enabled", &config->budget_enabled);
-  host->config_read_number(reader->context, config_field(reader, budget, "percent"), 0, 100, &config->budget_percent);
-  read_u32(reader, budget, "min_concurrency", 0, UINT32_MAX, &config->budget_min_concurrency);
+  host->config_read_number(reader->context, config_field(reader, budget, "percent"), 0, 100,
+                           &config->budget_percent);
+  config_read_u32_field(reader, budget, "min_concurrency", 0, UINT32_MAX, &config->budget_min_concurrency);
 
-  const sy_config_value *hedge = read_section(reader, root, "hedge", hedge_fields, COUNT_OF(hedge_fields));
+  const sy_config_value *hedge =
+      config_read_section(reader, root, "hedge", hedge_fields, COUNT_OF(hedge_fields));
   read_bool(reader, hedge, "on_per_try_timeout", &config->hedge_on_per_try_timeout);
-  read_u32(reader, hedge, "initial_requests", 1, RETRY_MAX_INITIAL_REQUESTS, &config->hedge_initial_requests);
+  config_read_u32_field(reader, hedge, "initial_requests", 1, RETRY_MAX_INITIAL_REQUESTS,
+                        &config->hedge_initial_requests);
 }
 
 /* Rules that span fields, checked once every field read well. A setting
@@ -211,11 +210,13 @@ static void check_config(const config_reader *reader, const sy_config_value *roo
   const sy_config_value *retry_on = config_field(reader, root, "retry_on");
   const int wants_codes = (config->retry_on & RETRY_ON_RETRIABLE_STATUS_CODES) != 0;
   if (config->rules.status_code_count > 0 && !wants_codes) {
-    config_errorf(reader, config_field(reader, root, "retriable_status_codes"),
-                  "listed, but retry_on does not include \"retriable-status-codes\", so they would never be used");
+    config_errorf(
+        reader, config_field(reader, root, "retriable_status_codes"),
+        "listed, but retry_on does not include \"retriable-status-codes\", so they would never be used");
   }
   if (wants_codes && config->rules.status_code_count == 0) {
-    config_errorf(reader, retry_on, "\"retriable-status-codes\" needs at least one code in retriable_status_codes");
+    config_errorf(reader, retry_on,
+                  "\"retriable-status-codes\" needs at least one code in retriable_status_codes");
   }
   const int wants_headers = (config->retry_on & RETRY_ON_RETRIABLE_HEADERS) != 0;
   if (config->rules.header_count > 0 && !wants_headers) {
@@ -230,8 +231,8 @@ static void check_config(const config_reader *reader, const sy_config_value *roo
     config->backoff_max_ms = config->backoff_base_ms * 10;
   } else if (config->backoff_max_ms < config->backoff_base_ms) {
     config_errorf(reader, config_field(reader, backoff, "max_interval_ms"),
-                  "%" PRIu64 " ms is less than backoff.base_interval_ms (%" PRIu64 " ms)", config->backoff_max_ms,
-                  config->backoff_base_ms);
+                  "%" PRIu64 " ms is less than backoff.base_interval_ms (%" PRIu64 " ms)",
+                  config->backoff_max_ms, config->backoff_base_ms);
   }
   const sy_config_value *hedge = config_field(reader, root, "hedge");
   const sy_config_value *on_per_try_timeout = config_field(reader, hedge, "on_per_try_timeout");
@@ -239,12 +240,14 @@ static void check_config(const config_reader *reader, const sy_config_value *roo
     config_errorf(reader, on_per_try_timeout, "needs per_try_timeout_ms above 0");
   }
   if (config->hedge_on_per_try_timeout && (config->retry_on & RETRY_ON_TIMEOUT_CONDITIONS) == 0) {
-    config_errorf(reader, on_per_try_timeout,
-                  "retry_on must include \"5xx\" or \"gateway-error\", the conditions that cover a per-try timeout");
+    config_errorf(
+        reader, on_per_try_timeout,
+        "retry_on must include \"5xx\" or \"gateway-error\", the conditions that cover a per-try timeout");
   }
   if (config->hedge_initial_requests - 1 > config->num_retries) {
     config_errorf(reader, config_field(reader, hedge, "initial_requests"),
-                  "%" PRIu32 " means %" PRIu32 " hedges, but num_retries is %" PRIu32 " and hedges count against it",
+                  "%" PRIu32 " means %" PRIu32 " hedges, but num_retries is %" PRIu32
+                  " and hedges count against it",
                   config->hedge_initial_requests, config->hedge_initial_requests - 1, config->num_retries);
   }
 }
