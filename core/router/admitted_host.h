@@ -19,13 +19,15 @@ namespace switchyard::router {
 using AdmitHost = std::function<sy_admission(size_t host, std::string* reason)>;
 
 struct HostChoice {
-  std::optional<size_t> host;  // empty: the attempt was refused
+  std::optional<size_t> host;  // empty: the attempt was refused, or no host
   std::string refusal_reason;  // the last refusal's reason, for the client
+  bool cluster_empty = false;  // the cluster has no host (discovery found none yet)
 };
 
 // Picks a host avoiding `avoid` (the hosts this request already tried, when
 // the attempt asks for a fresh one) while another remains, and never one
 // the filters refused for this attempt. Each host is offered at most once.
+// Follows the cluster's latest membership first.
 HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const std::vector<size_t>& avoid,
                               const AdmitHost& admit);
 

@@ -21,6 +21,7 @@
 #include "server/serving_config.h"
 #include "stats/stats_admin.h"
 #include "server/worker.h"
+#include "upstream/cluster_discovery.h"
 
 using namespace switchyard;
 
@@ -83,6 +84,9 @@ struct sy_proxy {
   uv_async_t* worker_finished = nullptr;  // threads report a finished drain
   std::atomic<size_t> threads_running{0};
   std::unique_ptr<admin::AdminServer> admin;
+  // One per STRICT_DNS cluster, on this (the control) loop; stopped when
+  // the drain begins: the hosts found so far serve the drain.
+  std::vector<std::unique_ptr<upstream::ClusterDiscovery>> discoveries;
   sy_proxy_done_fn done = nullptr;
   void* done_user_data = nullptr;
 };
@@ -238,6 +242,22 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
 // libuv writes with write(2), so a peer that closed its socket raises
 // SIGPIPE, whose default action kills the process. A proxy must survive
 // that; only the default action is replaced, never an embedder's handler.
+// Serving does not wait for the first answers: a cluster without hosts yet
+// answers 503 (UH) while the other clusters serve.
+bool startDiscovery(sy_proxy* proxy, std::string* error) {
+  for (const auto& cluster : proxy->serving->proxy->clusters) {
+    if (cluster->type != switchyard::config::Cluster::STRICT_DNS) continue;
+    auto discovery = std::make_unique<upstream::ClusterDiscovery>(proxy->loop, *cluster,
+                                                                  proxy->serving->memberships->of(*cluster));
+    if (!discovery->start(error)) {
+      proxy->discoveries.clear();
+      return false;
+    }
+    proxy->discoveries.push_back(std::move(discovery));
+  }
+  return true;
+}
+
 void ignoreSigpipeIfDefault() {
   struct sigaction current {};
   if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
@@ -255,6 +275,7 @@ int sy_proxy_start(sy_proxy* proxy) {
   if (proxy->started) return fail(proxy, "already started");
   ignoreSigpipeIfDefault();
   std::string error;
+  if (!startDiscovery(proxy, &error)) return fail(proxy, error);
   if (proxy->serving->proxy->has_admin) {
     proxy->admin = std::make_unique<admin::AdminServer>(proxy->loop, adminHandlers(proxy));
     if (!proxy->admin->start(proxy->serving->proxy->admin_address, &error)) {
@@ -311,6 +332,7 @@ void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
   }
   proxy->done = done;
   proxy->done_user_data = user_data;
+  proxy->discoveries.clear();
   if (!proxy->started) {
     finishDrain(proxy);
     return;
@@ -333,6 +355,7 @@ void sy_proxy_free(sy_proxy* proxy) {
   for (auto& thread : proxy->threads) uv_thread_join(&thread->thread);
   proxy->local_worker.reset();
   proxy->admin.reset();
+  proxy->discoveries.clear();
   delete proxy;
 }
 

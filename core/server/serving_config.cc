@@ -7,6 +7,7 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
                                                         std::vector<std::string>* errors) {
   auto serving = std::make_shared<ServingConfig>();
   serving->proxy = config::compileProxyConfig(std::move(bootstrap));
+  serving->memberships = std::make_unique<upstream::ClusterMemberships>(*serving->proxy);
   bool ok = true;
   for (const auto& listener : serving->proxy->listeners) {
     ServingListener entry;

@@ -1,7 +1,8 @@
 // ServingConfig: what the workers serve from — the compiled config
-// (config::ProxyConfig) and, for each of its listeners, the route table and
-// the filter chain built from it. Immutable once built and shared read-only
-// by every worker; a new config is a new ServingConfig.
+// (config::ProxyConfig), for each of its listeners the route table and the
+// filter chain built from it, and each cluster's membership. Immutable once
+// built (the memberships change inside, thread-safely) and shared by every
+// worker; a new config is a new ServingConfig.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "module/filter_chain_config.h"
 #include "module/module_loader.h"
 #include "router/route_table.h"
+#include "upstream/cluster_membership.h"
 
 namespace switchyard::server {
 
@@ -24,6 +26,9 @@ struct ServingListener {
 struct ServingConfig {
   std::shared_ptr<const config::ProxyConfig> proxy;
   std::vector<ServingListener> listeners;  // in config order, as proxy->listeners
+  // Each cluster's hosts: published by discovery on the control loop,
+  // followed by every worker. Thread-safe, hence mutable in a const config.
+  std::unique_ptr<upstream::ClusterMemberships> memberships;
 };
 
 // Loads every module the listeners name and creates their configs. On

@@ -1,7 +1,8 @@
 // ClusterManager: one worker's view of every cluster — its hosts, a load
 // balancer over them, and a connection pool per host. Built from the shared
-// ProxyConfig; the state inside is the worker's alone, so nothing here is
-// locked.
+// ProxyConfig and each cluster's shared membership (cluster_membership.h);
+// the state inside is the worker's alone, so nothing here is locked except
+// the rare membership sync.
 #pragma once
 
 #include <uv.h>
@@ -12,34 +13,57 @@
 #include <vector>
 
 #include "config/proxy_config.h"
+#include "upstream/cluster_membership.h"
 #include "upstream/connection_pool.h"
 #include "upstream/host_set.h"
 #include "upstream/load_balancer.h"
 
 namespace switchyard::upstream {
 
+// Makes the connection pool of one endpoint; tests pass fakes. The pool may
+// keep a reference to the endpoint: it outlives the pool.
+using PoolFactory =
+    std::function<std::unique_ptr<ConnectionPool>(const config::ClusterConfig&, const config::EndpointConfig&)>;
+
 struct ClusterState {
-  // `random` becomes the balancer's own generator.
-  ClusterState(const config::ClusterConfig& config, std::mt19937_64 random);
+  // `random` becomes the balancer's own generator. Syncs with `membership`
+  // at once.
+  ClusterState(const config::ClusterConfig& config, ClusterMembership& membership, PoolFactory make_pool,
+               std::mt19937_64 random);
   // The balancer keeps a reference to `hosts`.
   ClusterState(const ClusterState&) = delete;
   ClusterState& operator=(const ClusterState&) = delete;
 
+  // Follows the membership's latest version, when it moved (one atomic load
+  // otherwise): a new host gets a pool (a new one, or its old one back if it
+  // was draining), a host that left drains (see HostSet::removeHost and
+  // ConnectionPool::setDraining). Call before each host pick.
+  void syncMembership();
+  void closeIdleConnections();
+
   const config::ClusterConfig* config;
   HostSet hosts;
-  std::unique_ptr<LoadBalancer> balancer;              // by config->lb_policy, over `hosts`
-  std::vector<std::unique_ptr<ConnectionPool>> pools;  // one per host, same index
+  std::unique_ptr<LoadBalancer> balancer;  // by config->lb_policy, over `hosts`
+  // One per host slot, same index; null for a slot that never had a host.
+  std::vector<std::unique_ptr<ConnectionPool>> pools;
+
+ private:
+  void syncSlot(size_t slot, const std::optional<config::EndpointConfig>& member);
+
+  ClusterMembership& membership_;
+  PoolFactory make_pool_;
+  uint64_t synced_version_ = 0;
+  // What each pool connects to, owned here because pools keep a reference.
+  std::vector<std::unique_ptr<const config::EndpointConfig>> pool_endpoints_;
 };
 
 class ClusterManager {
  public:
-  // Makes the connection pool of one endpoint; tests pass fakes.
-  using PoolFactory =
-      std::function<std::unique_ptr<ConnectionPool>(const config::ClusterConfig&, const config::EndpointConfig&)>;
+  using PoolFactory = upstream::PoolFactory;
 
   // With real keep-alive pools (HostPool) on `loop`.
-  ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config);
-  ClusterManager(const config::ProxyConfig& config, const PoolFactory& make_pool);
+  ClusterManager(uv_loop_t* loop, const config::ProxyConfig& config, ClusterMemberships& memberships);
+  ClusterManager(const config::ProxyConfig& config, ClusterMemberships& memberships, const PoolFactory& make_pool);
   ClusterState& cluster(const config::ClusterConfig& config) { return *clusters_[config.index]; }
   void closeIdleConnections();
 

@@ -5,7 +5,7 @@
 namespace switchyard::upstream {
 
 bool isRoutable(const HostSet& hosts, size_t host) {
-  return hosts.healthyCount() == 0 || hosts.healthy(host);
+  return hosts.isMember(host) && (hosts.healthyCount() == 0 || hosts.healthy(host));
 }
 
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,

@@ -13,11 +13,12 @@
 
 namespace switchyard::upstream {
 
-// Whether `host` may take requests now: it is healthy, or no host is.
+// Whether `host` may take requests now: it is a member (a slot whose host
+// left, or that never had one, never may) and healthy, or no member is.
 bool isRoutable(const HostSet& hosts, size_t host);
 
 // Replaces `candidates` with the hosts one pick may choose from, in
-// ascending index order; never empty for a non-empty HostSet. Balancers keep
+// ascending index order; never empty while the HostSet has a member. Balancers keep
 // the vector between picks so that picking allocates nothing.
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
                       std::vector<size_t>& candidates);

@@ -4,7 +4,8 @@
 //
 // Every policy chooses among the same candidates:
 //  1. The healthy hosts (no HostHealthFlag set). When none is healthy, every
-//     host: panic mode, as in Envoy. A host that may have recovered is a
+//     host: panic mode, as in Envoy. Only members count: a slot whose host
+//     left the cluster (service discovery) is never picked. A host that may have recovered is a
 //     better bet than failing every request while health is unknown.
 //  2. Of those, the hosts not in `avoid` (the ones this request already
 //     tried), unless that leaves none: another try on a tried host beats no
@@ -37,7 +38,7 @@ class LoadBalancer {
   virtual size_t chooseHost(const std::vector<size_t>& avoid) = 0;
 };
 
-// `hosts` must outlive the balancer and hold at least one host. `random` is
+// `hosts` must outlive the balancer; chooseHost needs at least one member. `random` is
 // the policy's own generator; callers seed it, tests with a fixed seed.
 std::unique_ptr<LoadBalancer> makeLoadBalancer(config::Cluster::LbPolicy policy, const HostSet& hosts,
                                                std::mt19937_64 random);

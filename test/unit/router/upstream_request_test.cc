@@ -66,6 +66,7 @@ class FakePool final : public upstream::ConnectionPool {
   void release(upstream::PooledConnection&) override { ++released; }
   const config::EndpointConfig& endpoint() const override { return endpoint_; }
   void closeIdle() override {}
+  void setDraining(bool) override {}
 
   size_t waiting() const { return waiting_.size(); }
   // The oldest request gets a fresh connection.
@@ -169,8 +170,9 @@ class UpstreamRequestTest : public ::testing::Test {
     ASSERT_TRUE(loaded.ok()) << loaded.errors.front();
     config_ = config::compileProxyConfig(loaded.bootstrap);
     routes_ = std::make_unique<RouteTable>(*config_->listeners[0]->proto);
+    memberships_ = std::make_unique<upstream::ClusterMemberships>(*config_);
     clusters_ = std::make_unique<upstream::ClusterManager>(
-        *config_, [this](const config::ClusterConfig&, const config::EndpointConfig& endpoint) {
+        *config_, *memberships_, [this](const config::ClusterConfig&, const config::EndpointConfig& endpoint) {
           auto pool = std::make_unique<FakePool>(endpoint);
           pools_.push_back(pool.get());
           return pool;
@@ -203,6 +205,7 @@ class UpstreamRequestTest : public ::testing::Test {
   std::shared_ptr<const config::ProxyConfig> config_;
   std::unique_ptr<RouteTable> routes_;
   std::vector<FakePool*> pools_;
+  std::unique_ptr<upstream::ClusterMemberships> memberships_;
   std::unique_ptr<upstream::ClusterManager> clusters_;
   RecordingStream stream_;
   std::unique_ptr<UpstreamRequest> request_;
