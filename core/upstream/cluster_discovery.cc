@@ -60,11 +60,9 @@ ClusterDiscovery::ClusterDiscovery(uv_loop_t* loop, const config::ClusterConfig&
 }
 
 ClusterDiscovery::~ClusterDiscovery() {
+  // The hosts stay published: a drain keeps serving them.
   closeAndDelete(timer_);
   resolver_.reset();
-  // The hosts stay published: a gauge of this config's cluster that no
-  // longer refreshes would mislead, so take them off it.
-  record(metrics_.hosts, -published_hosts_);
 }
 
 bool ClusterDiscovery::start(std::string* error) {
