@@ -18,7 +18,7 @@ build_dir=${BUILD_DIR:-$root/build}
 mode=${1:-}
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev node-llhttp
-          libprotobuf-dev protobuf-compiler libyaml-cpp-dev libyaml-dev libgtest-dev libgmock-dev
+          libprotobuf-dev protobuf-compiler libyaml-cpp-dev libyaml-dev libc-ares-dev libgtest-dev libgmock-dev
           python3 curl clang libclang-rt-14-dev)
 
 install_missing_packages() {

@@ -17,6 +17,7 @@ namespace switchyard::config {
 namespace {
 
 constexpr uint32_t kMaxPort = 65535;
+constexpr uint32_t kMaxDnsHosts = 4096;
 constexpr const char* kDefaultBindAddress = "127.0.0.1";
 
 bool isPrime(uint64_t number) {
@@ -25,6 +26,12 @@ bool isPrime(uint64_t number) {
     if (number % divisor == 0) return false;
   }
   return true;
+}
+
+// What compileCluster makes ClusterConfig::host_slots.
+uint64_t hostSlots(const Cluster& cluster) {
+  if (cluster.type() != Cluster::STRICT_DNS) return uint64_t(cluster.endpoints_size());
+  return cluster.max_hosts() == 0 ? kDefaultMaxDnsHosts : cluster.max_hosts();
 }
 
 std::string lowercase(std::string text) {
@@ -73,6 +80,32 @@ std::string domainProblem(const std::string& domain) {
   }
   if (!isHostname(host)) return "not a valid host name";
   return "";
+}
+
+// "ip", "ip:port" or "[ipv6]:port", the forms c-ares takes for a server.
+bool isResolverAddress(const std::string& text) {
+  std::string ip = text;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string::npos) return false;
+    ip = text.substr(1, close - 1);
+    std::string rest = text.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return false;
+    if (!rest.empty()) port = rest.substr(1);
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    ip = text.substr(0, text.find(':'));
+    port = text.substr(text.find(':') + 1);
+    if (port.empty()) return false;
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    int number = std::stoi(port);
+    if (number == 0 || uint32_t(number) > kMaxPort) return false;
+  }
+  return isIpLiteral(ip);
 }
 
 class BootstrapValidator {
@@ -293,10 +326,10 @@ class BootstrapValidator {
              std::to_string(size) +
                  " is not a prime (each endpoint steps through the table by a stride that must reach "
                  "every slot; e.g. 65537, 131071 or 1000003)");
-      } else if (size < uint64_t(cluster.endpoints_size())) {
-        fail(size_path, std::to_string(size) + " is smaller than the " +
-                            std::to_string(cluster.endpoints_size()) +
-                            " endpoints (each needs a slot, and about 100 slots each give even shares)");
+      } else if (size < hostSlots(cluster)) {
+        fail(size_path, std::to_string(size) + " is smaller than the " + std::to_string(hostSlots(cluster)) +
+                            (cluster.type() == Cluster::STRICT_DNS ? " hosts of max_hosts" : " endpoints") +
+                            " (each needs a slot, and about 100 slots each give even shares)");
       }
     }
   }
@@ -310,6 +343,8 @@ class BootstrapValidator {
       std::string address_path = fieldPath(endpoint_path, "address");
       if (endpoint.address().empty()) {
         fail(address_path, "required");
+      } else if (cluster.type() == Cluster::STRICT_DNS) {
+        checkHostnameOrIp(endpoint.address(), address_path);
       } else {
         checkIpLiteral(endpoint.address(), address_path);
       }
@@ -353,6 +388,11 @@ class BootstrapValidator {
              "needs the cluster's health_check (an ejected endpoint returns after a passing probe)");
       }
     }
+    if (cluster.type() == Cluster::STRICT_DNS) {
+      checkDnsDiscovery(cluster, path);
+    } else {
+      checkNoDnsSettings(cluster, path);
+    }
   }
 
   void checkHealthCheck(const HealthCheck& check, const std::string& path) {
@@ -392,6 +432,46 @@ class BootstrapValidator {
     }
   }
 
+  void checkDnsDiscovery(const Cluster& cluster, const std::string& path) {
+    std::string refresh_path = fieldPath(path, "dns_refresh_rate");
+    std::string min_path = fieldPath(path, "dns_min_refresh_rate");
+    std::string max_path = fieldPath(path, "dns_max_refresh_rate");
+    checkPositiveDuration(cluster.has_dns_refresh_rate(), cluster.dns_refresh_rate(), refresh_path);
+    bool min_ok = checkPositiveDuration(cluster.has_dns_min_refresh_rate(), cluster.dns_min_refresh_rate(), min_path);
+    bool max_ok = checkPositiveDuration(cluster.has_dns_max_refresh_rate(), cluster.dns_max_refresh_rate(), max_path);
+    if (min_ok && max_ok && cluster.has_dns_min_refresh_rate() && cluster.has_dns_max_refresh_rate() &&
+        google::protobuf::util::TimeUtil::DurationToMilliseconds(cluster.dns_min_refresh_rate()) >
+            google::protobuf::util::TimeUtil::DurationToMilliseconds(cluster.dns_max_refresh_rate())) {
+      fail(min_path, "must not be above dns_max_refresh_rate");
+    }
+    std::string resolvers_path = fieldPath(path, "dns_resolvers");
+    for (int i = 0; i < cluster.dns_resolvers_size(); ++i) {
+      const std::string& resolver = cluster.dns_resolvers(i);
+      if (!isResolverAddress(resolver)) {
+        fail(indexPath(resolvers_path, size_t(i)),
+             quotedExcerpt(resolver) + " is not \"ip:port\" (\"[ipv6]:port\" for IPv6)");
+      }
+    }
+    if (cluster.max_hosts() > kMaxDnsHosts) {
+      fail(fieldPath(path, "max_hosts"),
+           std::to_string(cluster.max_hosts()) + " is above the maximum " + std::to_string(kMaxDnsHosts));
+    }
+  }
+
+  // DNS settings on a STATIC cluster would be silently ignored: almost
+  // always a forgotten `type: STRICT_DNS`.
+  void checkNoDnsSettings(const Cluster& cluster, const std::string& path) {
+    auto refuse = [&](bool set, const char* field) {
+      if (set) fail(fieldPath(path, field), "applies only to STRICT_DNS clusters (this one is STATIC)");
+    };
+    refuse(cluster.has_dns_refresh_rate(), "dns_refresh_rate");
+    refuse(cluster.has_respect_dns_ttl(), "respect_dns_ttl");
+    refuse(cluster.has_dns_min_refresh_rate(), "dns_min_refresh_rate");
+    refuse(cluster.has_dns_max_refresh_rate(), "dns_max_refresh_rate");
+    refuse(!cluster.dns_resolvers().empty(), "dns_resolvers");
+    refuse(cluster.max_hosts() != 0, "max_hosts");
+  }
+
   // An address and port something binds to: a listener or the admin
   // endpoint. Two of them on one address would both bind (SO_REUSEPORT)
   // and silently split the traffic, so that is an error too.
@@ -415,6 +495,15 @@ class BootstrapValidator {
     return false;
   }
 
+  void checkHostnameOrIp(const std::string& address, const std::string& path) {
+    // A fully qualified name may end in a dot ("api.internal.").
+    std::string_view name = address;
+    if (name.size() > 1 && name.back() == '.') name.remove_suffix(1);
+    if (!isIpLiteral(address) && !isHostname(name)) {
+      fail(path, quotedExcerpt(address) + " is not a host name or an IP address");
+    }
+  }
+
   bool checkPort(uint32_t port, const std::string& path) {
     if (port == 0) {
       fail(path, "required (1-65535)");
@@ -433,12 +522,14 @@ class BootstrapValidator {
     }
   }
 
-  // A duration that must be above zero when it is given (else its default applies).
-  void checkPositiveDuration(bool present, const google::protobuf::Duration& duration, const std::string& path) {
-    if (present && (duration.seconds() < 0 || duration.nanos() < 0 ||
-                    (duration.seconds() == 0 && duration.nanos() == 0))) {
-      fail(path, "must be above 0 (got " + google::protobuf::util::TimeUtil::ToString(duration) + ")");
-    }
+  // A duration that must be at least 1 ms when it is given (else its default
+  // applies): durations become whole milliseconds. Returns whether the value
+  // (if present) is usable.
+  bool checkPositiveDuration(bool present, const google::protobuf::Duration& duration, const std::string& path) {
+    if (!present) return true;
+    if (duration.seconds() > 0 || (duration.seconds() == 0 && duration.nanos() >= 1'000'000)) return true;
+    fail(path, "must be at least 1ms (got " + google::protobuf::util::TimeUtil::ToString(duration) + ")");
+    return false;
   }
 
   void checkStartsWithSlash(const std::string& value, const std::string& path) {

@@ -25,6 +25,7 @@ inline constexpr uint32_t kMaxEndpointWeight = 1'000'000;
 // Maglev slots 20 MiB. The largest ring is also the default maximum.
 inline constexpr uint64_t kMaxRingSize = 8 * 1024 * 1024;
 inline constexpr uint64_t kDefaultMaglevTableSize = 65537;  // as Envoy's: a prime
+inline constexpr uint32_t kDefaultMaxDnsHosts = 64;  // a STRICT_DNS cluster's host slots
 inline constexpr uint64_t kMaxMaglevTableSize = 5'000'011;
 
 // Returns every problem found (not just the first), each as

@@ -34,6 +34,9 @@ constexpr uint32_t kDefaultConsecutiveGatewayFailure = 5;
 constexpr uint64_t kDefaultBaseEjectionMs = 30'000;
 constexpr uint64_t kDefaultMaxEjectionMs = 300'000;
 constexpr uint32_t kDefaultMaxEjectionPercent = 10;
+constexpr uint64_t kDefaultDnsRefreshRateMs = 5'000;
+constexpr uint64_t kDefaultDnsMinRefreshRateMs = 1'000;
+constexpr uint64_t kDefaultDnsMaxRefreshRateMs = 60'000;
 
 uint64_t durationMs(bool has, const google::protobuf::Duration& value, uint64_t fallback) {
   if (!has) return fallback;
@@ -78,16 +81,37 @@ OutlierDetectionConfig compileOutlierDetection(const OutlierDetection& proto) {
   return outliers;
 }
 
+void compileDnsDiscovery(const Cluster& proto, DnsDiscoveryConfig& dns) {
+  for (const auto& endpoint : proto.endpoints()) {
+    dns.targets.push_back(DnsTarget{endpoint.address(), uint16_t(endpoint.port()),
+                                    endpoint.weight() == 0 ? 1 : endpoint.weight()});
+  }
+  dns.refresh_rate_ms = durationMs(proto.has_dns_refresh_rate(), proto.dns_refresh_rate(), kDefaultDnsRefreshRateMs);
+  dns.respect_ttl = !proto.has_respect_dns_ttl() || proto.respect_dns_ttl();
+  dns.min_refresh_rate_ms =
+      durationMs(proto.has_dns_min_refresh_rate(), proto.dns_min_refresh_rate(), kDefaultDnsMinRefreshRateMs);
+  dns.max_refresh_rate_ms =
+      durationMs(proto.has_dns_max_refresh_rate(), proto.dns_max_refresh_rate(), kDefaultDnsMaxRefreshRateMs);
+  dns.resolvers.assign(proto.dns_resolvers().begin(), proto.dns_resolvers().end());
+}
+
 std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index) {
   auto cluster = std::make_unique<ClusterConfig>();
   cluster->name = proto.name();
   cluster->index = index;
-  for (const auto& endpoint_proto : proto.endpoints()) {
-    EndpointConfig endpoint;
-    parseSocketAddress(endpoint_proto.address(), uint16_t(endpoint_proto.port()), &endpoint.address);
-    endpoint.text = formatSocketAddress(endpoint.address);
-    endpoint.weight = endpoint_proto.weight() == 0 ? 1 : endpoint_proto.weight();
-    cluster->endpoints.push_back(endpoint);
+  cluster->type = proto.type();
+  if (proto.type() == Cluster::STRICT_DNS) {
+    compileDnsDiscovery(proto, cluster->dns);
+    cluster->host_slots = proto.max_hosts() == 0 ? kDefaultMaxDnsHosts : proto.max_hosts();
+  } else {
+    for (const auto& endpoint_proto : proto.endpoints()) {
+      EndpointConfig endpoint;
+      parseSocketAddress(endpoint_proto.address(), uint16_t(endpoint_proto.port()), &endpoint.address);
+      endpoint.text = formatSocketAddress(endpoint.address);
+      endpoint.weight = endpoint_proto.weight() == 0 ? 1 : endpoint_proto.weight();
+      cluster->endpoints.push_back(endpoint);
+    }
+    cluster->host_slots = cluster->endpoints.size();
   }
   cluster->lb_policy = proto.lb_policy();
   const RingHashLbConfig& ring = proto.ring_hash_lb_config();

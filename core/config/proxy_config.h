@@ -91,10 +91,34 @@ struct OutlierDetectionConfig {
   bool require_check_to_return = false;
 };
 
+// A STRICT_DNS endpoint: the name to look up, and the port and weight of
+// every address it resolves to. A literal `hostname` resolves to itself.
+struct DnsTarget {
+  std::string hostname;
+  uint16_t port = 0;
+  uint32_t weight = 1;
+};
+
+// How a STRICT_DNS cluster looks its targets up (see Cluster in config.proto).
+struct DnsDiscoveryConfig {
+  std::vector<DnsTarget> targets;
+  uint64_t refresh_rate_ms = 0;
+  bool respect_ttl = true;
+  uint64_t min_refresh_rate_ms = 0;
+  uint64_t max_refresh_rate_ms = 0;
+  std::vector<std::string> resolvers;  // "ip:port" / "[ipv6]:port"; empty: /etc/resolv.conf
+};
+
 struct ClusterConfig {
   std::string name;
   size_t index = 0;  // dense, for per-worker cluster state
+  Cluster::DiscoveryType type = Cluster::STATIC;
+  // STATIC: the hosts, fixed. STRICT_DNS: empty; `dns` says how to find them.
   std::vector<EndpointConfig> endpoints;
+  DnsDiscoveryConfig dns;
+  // How many hosts the cluster can hold at once, each in a slot with a
+  // stable index: endpoints.size() for STATIC, max_hosts for STRICT_DNS.
+  size_t host_slots = 0;
   Cluster::LbPolicy lb_policy = Cluster::ROUND_ROBIN;
   RingHashSizes ring_hash;         // read with RING_HASH only
   uint64_t maglev_table_size = 0;  // read with MAGLEV only; a prime

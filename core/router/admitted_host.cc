@@ -15,6 +15,11 @@ bool contains(const std::vector<size_t>& hosts, size_t host) {
 HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const AttemptToPlace& attempt,
                               const AdmitHost& admit) {
   HostChoice choice;
+  cluster.syncMembership();
+  if (cluster.hosts.memberCount() == 0) {
+    choice.cluster_empty = true;
+    return choice;
+  }
   std::vector<size_t> refused;
   std::vector<size_t> skip = attempt.avoid;
   sy_attempt_info candidate{};

@@ -10,6 +10,7 @@ UpstreamAttempt::UpstreamAttempt(AttemptEvents& events, uint32_t number, bool he
       hedged_(hedged),
       endpoint_index_(endpoint_index),
       pool_(pool),
+      host_text_(pool.endpoint().text),
       hosts_(hosts),
       counters_(counters),
       head_request_(head_request),

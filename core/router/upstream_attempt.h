@@ -77,7 +77,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   uint32_t number() const { return number_; }
   bool hedged() const { return hedged_; }
   size_t endpointIndex() const { return endpoint_index_; }
-  const std::string& hostText() const { return pool_.endpoint().text; }
+  const std::string& hostText() const { return host_text_; }
   bool responseComplete() const { return response_complete_; }
 
  private:
@@ -97,6 +97,9 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   const bool hedged_;
   const size_t endpoint_index_;
   upstream::ConnectionPool& pool_;
+  // A copy: a released attempt may outlive its pool (discovery replaces
+  // the pool of a slot that another host takes).
+  const std::string host_text_;
   upstream::HostSet& hosts_;
   config::ClusterCounters& counters_;
   const bool head_request_;

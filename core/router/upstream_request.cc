@@ -111,6 +111,10 @@ void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   });
   if (closed_) return;
   if (!choice.host) {
+    if (choice.cluster_empty) {
+      failNoHost();
+      return;
+    }
     refuseAttempt(choice.refusal_reason);
     return;
   }
@@ -298,6 +302,13 @@ void UpstreamRequest::refuseAttempt(const std::string& reason) {
   close();
   callbacks_.addResponseFlag(SY_FLAG_UPSTREAM_OVERFLOW);
   callbacks_.onUpstreamOverloaded(reason.empty() ? "refused" : reason);
+}
+
+void UpstreamRequest::failNoHost() {
+  if (!attempts_.empty() || pending_retry_.pending() || !queued_hedges_.empty()) return;  // something else may answer
+  close();
+  callbacks_.addResponseFlag(SY_FLAG_NO_HEALTHY_UPSTREAM);
+  callbacks_.onUpstreamFailed(503, "no healthy upstream\n", "the cluster has no hosts");
 }
 
 void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {

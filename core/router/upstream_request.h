@@ -143,6 +143,9 @@ class UpstreamRequest : private AttemptEvents {
   // The filters refused an attempt on every host: unless something else
   // may still answer, the request ends overloaded (503, UO).
   void refuseAttempt(const std::string& reason);
+  // The cluster has no host yet (discovery): unless something else may
+  // still answer, 503 with flag UH.
+  void failNoHost();
   // Ends the attempts in flight except the accepted one and a pending
   // retry, reporting each as `outcome`.
   void cancelAttempts(sy_attempt_outcome outcome, std::string_view details);

@@ -21,6 +21,7 @@
 #include "server/serving_config.h"
 #include "stats/stats_admin.h"
 #include "server/worker.h"
+#include "upstream/cluster_discovery.h"
 #include "upstream/cluster_report.h"
 #include "upstream/health_supervisor.h"
 
@@ -96,6 +97,9 @@ struct sy_proxy {
   std::unique_ptr<admin::AdminServer> admin;
   // Active health checks and ejection ends, on `loop`; stopped at drain.
   std::unique_ptr<upstream::HealthSupervisor> health_supervisor;
+  // One per STRICT_DNS cluster, on this (the control) loop; stopped when
+  // the drain begins: the hosts found so far serve the drain.
+  std::vector<std::unique_ptr<upstream::ClusterDiscovery>> discoveries;
   sy_proxy_done_fn done = nullptr;
   void* done_user_data = nullptr;
 };
@@ -248,7 +252,7 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
   // Each cluster's report ends with what filter modules say about it (a
   // breaker's state, say), "<module>.<field>".
   upstream::addClustersEndpoint(
-      handlers, proxy->serving->proxy, proxy->serving->health,
+      handlers, proxy->serving->proxy, proxy->serving->health, proxy->serving->memberships,
       [proxy](const config::ClusterConfig& cluster, std::vector<upstream::ReportField>& fields) {
         if (!proxy->loader) return;
         for (auto& report : proxy->loader->reportCluster(cluster.name)) {
@@ -256,6 +260,24 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
         }
       });
   return handlers;
+}
+
+// Starts the discovery of every STRICT_DNS cluster, on the control loop.
+// Serving does not wait for the first answers: a cluster without hosts yet
+// answers 503 (UH) while the other clusters serve.
+bool startDiscovery(sy_proxy* proxy, std::string* error) {
+  for (const auto& cluster : proxy->serving->proxy->clusters) {
+    if (cluster->type != switchyard::config::Cluster::STRICT_DNS) continue;
+    auto discovery = std::make_unique<upstream::ClusterDiscovery>(
+        proxy->loop, *cluster, proxy->serving->memberships->of(*cluster),
+        *proxy->serving->health->cluster(cluster->index));
+    if (!discovery->start(error)) {
+      proxy->discoveries.clear();
+      return false;
+    }
+    proxy->discoveries.push_back(std::move(discovery));
+  }
+  return true;
 }
 
 // libuv writes with write(2), so a peer that closed its socket raises
@@ -278,6 +300,7 @@ int sy_proxy_start(sy_proxy* proxy) {
   if (proxy->started) return fail(proxy, "already started");
   ignoreSigpipeIfDefault();
   std::string error;
+  if (!startDiscovery(proxy, &error)) return fail(proxy, error);
   if (proxy->serving->proxy->has_admin) {
     proxy->admin = std::make_unique<admin::AdminServer>(proxy->loop, adminHandlers(proxy));
     if (!proxy->admin->start(proxy->serving->proxy->admin_address, &error)) {
@@ -318,8 +341,8 @@ int sy_proxy_start(sy_proxy* proxy) {
       proxy->threads.push_back(std::move(thread));
     }
   }
-  proxy->health_supervisor =
-      std::make_unique<upstream::HealthSupervisor>(proxy->loop, *proxy->serving->proxy, *proxy->serving->health);
+  proxy->health_supervisor = std::make_unique<upstream::HealthSupervisor>(
+      proxy->loop, *proxy->serving->proxy, *proxy->serving->health, *proxy->serving->memberships);
   proxy->started = true;
   SY_LOG(kInfo, "switchyard %s serving %zu listener(s) with %u worker(s)", SY_VERSION,
          proxy->serving->proxy->listeners.size(), proxy->concurrency == 0 ? 1u : proxy->concurrency);
@@ -336,6 +359,7 @@ void sy_proxy_drain(sy_proxy* proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
   }
   proxy->done = done;
   proxy->done_user_data = user_data;
+  proxy->discoveries.clear();
   if (!proxy->started) {
     finishDrain(proxy);
     return;
@@ -362,6 +386,7 @@ void sy_proxy_free(sy_proxy* proxy) {
   proxy->health_supervisor.reset();
   proxy->local_worker.reset();
   proxy->admin.reset();
+  proxy->discoveries.clear();
   delete proxy;
 }
 

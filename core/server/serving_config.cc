@@ -8,6 +8,7 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
   auto serving = std::make_shared<ServingConfig>();
   serving->proxy = config::compileProxyConfig(std::move(bootstrap));
   serving->health = std::make_shared<upstream::UpstreamHealth>(*serving->proxy);
+  serving->memberships = std::make_shared<upstream::ClusterMemberships>(*serving->proxy, *serving->health);
   bool ok = true;
   for (const auto& listener : serving->proxy->listeners) {
     ServingListener entry;

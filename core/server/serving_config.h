@@ -1,8 +1,9 @@
 // ServingConfig: what the workers serve from — the compiled config
 // (config::ProxyConfig), for each of its listeners the route table and the
-// filter chain built from it, and the upstream hosts' health. Immutable
-// once built and shared read-only by every worker, except the health (its
-// own atomics); a new config is a new ServingConfig.
+// filter chain built from it, the upstream hosts' health and each
+// cluster's membership. Immutable once built and shared read-only by every
+// worker, except the health and the memberships (which change inside,
+// thread-safely); a new config is a new ServingConfig.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "module/filter_chain_config.h"
 #include "module/module_loader.h"
 #include "router/route_table.h"
+#include "upstream/cluster_membership.h"
 #include "upstream/upstream_health.h"
 
 namespace switchyard::server {
@@ -28,6 +30,10 @@ struct ServingConfig {
   std::vector<ServingListener> listeners;  // in config order, as proxy->listeners
   // Written by health checks and outlier detection, read by every worker.
   std::shared_ptr<upstream::UpstreamHealth> health;
+  // Each cluster's hosts: published by discovery on the control loop,
+  // followed by every worker. Thread-safe, hence mutable in a const config.
+  // Built after `health`, whose flags its publications update.
+  std::shared_ptr<upstream::ClusterMemberships> memberships;
 };
 
 // Loads every module the listeners name and creates their configs. On

@@ -18,7 +18,9 @@ constexpr int kListenBacklog = 1024;
 }
 
 Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving)
-    : loop_(loop), serving_(std::move(serving)), clusters_(loop, *serving_->proxy, *serving_->health),
+    : loop_(loop),
+      serving_(std::move(serving)),
+      clusters_(loop, *serving_->proxy, *serving_->health, *serving_->memberships),
       memory_release_(loop),
       deferred_check_(new uv_check_t) {
   uv_check_init(loop_, deferred_check_);

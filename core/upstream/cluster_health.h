@@ -6,7 +6,8 @@
 //
 // One per cluster, owned by UpstreamHealth (upstream_health.h), which lives
 // as long as the serving config and so outlives every worker. Indices match
-// the cluster's endpoints.
+// the cluster's host slots (a static cluster's endpoints; see
+// cluster_membership.h, which marks the slots without a member kDraining).
 #pragma once
 
 #include <atomic>
@@ -24,7 +25,7 @@ namespace switchyard::upstream {
 enum class HostHealthFlag : uint8_t {
   kFailedActiveCheck = 1 << 0,
   kEjectedByOutlierDetection = 1 << 1,
-  kDraining = 1 << 2,
+  kDraining = 1 << 2,  // the slot has no member (its host left, or it never had one)
 };
 
 // What the active health check last concluded about a host.
@@ -55,8 +56,9 @@ struct HostHealth {
   std::atomic<uint64_t> multiplier_changed_ms{0};
   static constexpr uint64_t kNoDeadline = UINT64_MAX;
 
-  // Load, summed over every worker, for the admin API (least request keeps
-  // its own per-worker counts in HostSet).
+  // Load, summed over every worker, for the admin API and for discovery,
+  // which reuses a draining slot only once it has no request in flight
+  // (least request keeps its own per-worker counts in HostSet).
   std::atomic<int64_t> active_requests{0};
   std::atomic<int64_t> active_connections{0};
 };

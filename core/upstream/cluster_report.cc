@@ -100,16 +100,20 @@ bool wantsJson(std::string_view query) {
 }  // namespace
 
 std::vector<ClusterReport> collectClusterReports(const config::ProxyConfig& config, const UpstreamHealth& health,
-                                                 uint64_t now_ms, const ExtraClusterFields& extra) {
+                                                 const ClusterMemberships& memberships, uint64_t now_ms,
+                                                 const ExtraClusterFields& extra) {
   std::vector<ClusterReport> reports;
   for (const auto& cluster : config.clusters) {
     const ClusterHealth& hosts_health = *health.cluster(cluster->index);
+    std::shared_ptr<const MembershipSnapshot> members = memberships.of(*cluster).snapshot();
+    size_t member_count = 0;
+    for (const auto& member : members->slots) member_count += member ? 1 : 0;
     ClusterReport report;
     report.name = cluster->name;
     report.fields.push_back({"lb_policy", config::Cluster::LbPolicy_Name(cluster->lb_policy)});
     report.fields.push_back({"healthy_panic_threshold", cluster->healthy_panic_threshold_percent});
     report.fields.push_back({"healthy_hosts", int64_t(hosts_health.healthyCount())});
-    report.fields.push_back({"in_panic", inPanic(hosts_health.healthyCount(), hosts_health.size(),
+    report.fields.push_back({"in_panic", inPanic(hosts_health.healthyCount(), member_count,
                                                  cluster->healthy_panic_threshold_percent)});
     std::string check_kind = !cluster->health_check ? "none" : cluster->health_check->http ? "http" : "tcp";
     report.fields.push_back({"health_check", check_kind});
@@ -118,8 +122,9 @@ std::vector<ClusterReport> collectClusterReports(const config::ProxyConfig& conf
       report.fields.push_back({"max_ejected_hosts", int64_t(outliers->maxEjectedHosts())});
     }
     if (extra) extra(*cluster, report.fields);
-    for (size_t host = 0; host < cluster->endpoints.size(); ++host) {
-      report.hosts.push_back(hostReport(cluster->endpoints[host], hosts_health, host, now_ms));
+    // The members only, at their current addresses: an empty slot is no host.
+    for (size_t slot = 0; slot < members->slots.size(); ++slot) {
+      if (members->slots[slot]) report.hosts.push_back(hostReport(*members->slots[slot], hosts_health, slot, now_ms));
     }
     reports.push_back(std::move(report));
   }
@@ -186,12 +191,13 @@ std::string renderClusterReportsJson(const std::vector<ClusterReport>& reports) 
 }
 
 void addClustersEndpoint(admin::AdminHandlers& handlers, std::shared_ptr<const config::ProxyConfig> config,
-                         std::shared_ptr<const UpstreamHealth> health, ExtraClusterFields extra) {
+                         std::shared_ptr<const UpstreamHealth> health,
+                         std::shared_ptr<const ClusterMemberships> memberships, ExtraClusterFields extra) {
   handlers.add({"GET", "/clusters", "text/plain",
                 "clusters and their hosts: health, ejections, load (?format=json for JSON)",
-                [config = std::move(config), health = std::move(health),
+                [config = std::move(config), health = std::move(health), memberships = std::move(memberships),
                  extra = std::move(extra)](std::string_view query) {
-                  auto reports = collectClusterReports(*config, *health, monotonicNowMs(), extra);
+                  auto reports = collectClusterReports(*config, *health, *memberships, monotonicNowMs(), extra);
                   if (wantsJson(query)) return admin::AdminResponse{200, renderClusterReportsJson(reports), "application/json"};
                   return admin::AdminResponse{200, renderClusterReportsText(reports), ""};
                 }});

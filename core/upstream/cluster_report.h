@@ -18,6 +18,7 @@
 
 #include "admin/admin_handlers.h"
 #include "config/proxy_config.h"
+#include "upstream/cluster_membership.h"
 #include "upstream/upstream_health.h"
 
 namespace switchyard::upstream {
@@ -53,13 +54,17 @@ struct ClusterReport {
 using ExtraClusterFields = std::function<void(const config::ClusterConfig& cluster, std::vector<ReportField>& fields)>;
 
 // `extra` may be empty.
+// Each cluster's hosts are its members now, by slot.
 std::vector<ClusterReport> collectClusterReports(const config::ProxyConfig& config, const UpstreamHealth& health,
-                                                 uint64_t now_ms, const ExtraClusterFields& extra);
+                                                 const ClusterMemberships& memberships, uint64_t now_ms,
+                                                 const ExtraClusterFields& extra);
 std::string renderClusterReportsText(const std::vector<ClusterReport>& reports);
 std::string renderClusterReportsJson(const std::vector<ClusterReport>& reports);
 
-// Adds GET /clusters over `config` and `health`, kept alive by the handler.
+// Adds GET /clusters over `config`, `health` and `memberships`, kept alive
+// by the handler.
 void addClustersEndpoint(admin::AdminHandlers& handlers, std::shared_ptr<const config::ProxyConfig> config,
-                         std::shared_ptr<const UpstreamHealth> health, ExtraClusterFields extra = nullptr);
+                         std::shared_ptr<const UpstreamHealth> health,
+                         std::shared_ptr<const ClusterMemberships> memberships, ExtraClusterFields extra = nullptr);
 
 }  // namespace switchyard::upstream

@@ -79,6 +79,10 @@ class ConnectionPool {
   virtual const config::EndpointConfig& endpoint() const = 0;
   // Closes idle connections and keeps no new ones (a drain).
   virtual void closeIdle() = 0;
+  // While draining (its host left the cluster) a pool closes its idle
+  // connections and each connection a request gives back, once no request
+  // waits for one; it keeps them again when its host comes back.
+  virtual void setDraining(bool draining) = 0;
 };
 
 }  // namespace switchyard::upstream

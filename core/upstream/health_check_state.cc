@@ -23,4 +23,10 @@ ActiveCheckState HealthCheckState::state() const {
   return healthy_ ? ActiveCheckState::kPassing : ActiveCheckState::kFailing;
 }
 
+void HealthCheckState::reset() {
+  healthy_ = true;
+  probed_ = false;
+  run_ = 0;
+}
+
 }  // namespace switchyard::upstream

@@ -17,6 +17,9 @@ class HealthCheckState {
   // Thresholds of at least 1 (config defaults apply before).
   HealthCheckState(uint32_t healthy_threshold, uint32_t unhealthy_threshold);
 
+  // Back to the start: healthy, never probed (another host took the slot).
+  void reset();
+
   // Takes one probe's result; true when the verdict changed with it.
   bool onProbeResult(bool passed);
   bool healthy() const { return healthy_; }

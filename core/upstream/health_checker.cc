@@ -1,5 +1,6 @@
 #include "upstream/health_checker.h"
 
+#include <optional>
 #include <random>
 #include <string>
 
@@ -42,11 +43,12 @@ class HealthChecker::HostProbe {
   };
 
   HostProbe(uv_loop_t* loop, const config::ClusterConfig& cluster, size_t host, ClusterHealth& health,
-            OutlierDetector* outliers, std::mt19937_64& random)
+            const ClusterMembership& membership, OutlierDetector* outliers, std::mt19937_64& random)
       : cluster_(cluster),
         check_(*cluster.health_check),
         host_(host),
         health_(health),
+        membership_(membership),
         outliers_(outliers),
         random_(random),
         state_(check_.healthy_threshold, check_.unhealthy_threshold),
@@ -78,13 +80,29 @@ class HealthChecker::HostProbe {
     }
   }
 
+  // The slot's member now, or nullopt while it has none. The control loop
+  // publishes the membership, so reading it here never waits on a worker.
+  std::optional<config::EndpointConfig> currentMember() const { return membership_.snapshot()->slots[host_]; }
+
   void startProbe() {
+    std::optional<config::EndpointConfig> member = currentMember();
+    if (!member) {
+      // No host to check; look again next interval.
+      uv_timer_start(timer_, &HostProbe::onTimer, check_.interval_ms + jitterMs(), 0);
+      return;
+    }
+    if (member->text != endpoint_.text) {
+      // Another host in this slot (the membership reset its shared health):
+      // its verdict starts over.
+      state_.reset();
+    }
+    endpoint_ = *member;
     connection_ = new Connection;
     connection_->socket.data = connection_;
     connection_->probe = this;
     uv_tcp_init(loop_, &connection_->socket);
     uv_timer_start(timer_, &HostProbe::onTimer, check_.timeout_ms, 0);
-    const auto& address = cluster_.endpoints[host_].address;
+    const auto& address = endpoint_.address;
     int rc = uv_tcp_connect(&connection_->connect, &connection_->socket, reinterpret_cast<const sockaddr*>(&address),
                             &HostProbe::onConnect);
     if (rc != 0) finish(false, uv_strerror(rc));
@@ -145,7 +163,11 @@ class HealthChecker::HostProbe {
 
   void finish(bool passed, const std::string& detail) {
     abandonConnection();
-    const std::string& address = cluster_.endpoints[host_].text;
+    uv_timer_start(timer_, &HostProbe::onTimer, check_.interval_ms + jitterMs(), 0);
+    std::optional<config::EndpointConfig> member = currentMember();
+    // The host left while its probe ran: the result is about no member.
+    if (!member || member->text != endpoint_.text) return;
+    const std::string& address = endpoint_.text;
     SY_LOG(kDebug, "health check of %s in cluster '%s': %s (%s)", address.c_str(), cluster_.name.c_str(),
            passed ? "passed" : "failed", detail.c_str());
     if (state_.onProbeResult(passed)) {
@@ -161,26 +183,27 @@ class HealthChecker::HostProbe {
     }
     health_.host(host_).check_state.store(state_.state(), std::memory_order_relaxed);
     if (passed && outliers_ != nullptr) outliers_->onActiveCheckPassed(host_, monotonicNowMs());
-    uv_timer_start(timer_, &HostProbe::onTimer, check_.interval_ms + jitterMs(), 0);
   }
 
   const config::ClusterConfig& cluster_;
   const config::HealthCheckConfig& check_;
   const size_t host_;
   ClusterHealth& health_;
+  const ClusterMembership& membership_;
   OutlierDetector* const outliers_;
   std::mt19937_64& random_;
-  HealthCheckState state_;
+  HealthCheckState state_;  // of the host at endpoint_
+  config::EndpointConfig endpoint_;  // the host the last probe went to (empty text before the first)
   uv_loop_t* const loop_;
   uv_timer_t* timer_;
   Connection* connection_ = nullptr;  // while a probe runs
 };
 
 HealthChecker::HealthChecker(uv_loop_t* loop, const config::ClusterConfig& cluster, ClusterHealth& health,
-                             OutlierDetector* outliers, uint64_t seed)
+                             const ClusterMembership& membership, OutlierDetector* outliers, uint64_t seed)
     : random_(seed) {
-  for (size_t host = 0; host < cluster.endpoints.size(); ++host) {
-    probes_.push_back(std::make_unique<HostProbe>(loop, cluster, host, health, outliers, random_));
+  for (size_t host = 0; host < membership.slotCount(); ++host) {
+    probes_.push_back(std::make_unique<HostProbe>(loop, cluster, host, health, membership, outliers, random_));
   }
 }
 

@@ -8,13 +8,15 @@
 
 namespace switchyard::upstream {
 
-HealthSupervisor::HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& config, UpstreamHealth& health)
+HealthSupervisor::HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& config, UpstreamHealth& health,
+                                   ClusterMemberships& memberships)
     : config_(config), health_(health) {
   std::random_device seed_source;
   uint64_t sweep_interval_ms = UINT64_MAX;
   for (const auto& cluster : config.clusters) {
     if (cluster->health_check) {
       checkers_.push_back(std::make_unique<HealthChecker>(loop, *cluster, *health.cluster(cluster->index),
+                                                          memberships.of(*cluster),
                                                           health.outlierDetector(cluster->index), seed_source()));
     }
     if (const OutlierDetector* outliers = health.outlierDetector(cluster->index)) {

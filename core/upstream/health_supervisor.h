@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/proxy_config.h"
+#include "upstream/cluster_membership.h"
 #include "upstream/health_checker.h"
 #include "upstream/upstream_health.h"
 
@@ -21,8 +22,9 @@ namespace switchyard::upstream {
 
 class HealthSupervisor {
  public:
-  // Starts at once. `config` and `health` must outlive it.
-  HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& config, UpstreamHealth& health);
+  // Starts at once. `config`, `health` and `memberships` must outlive it.
+  HealthSupervisor(uv_loop_t* loop, const config::ProxyConfig& config, UpstreamHealth& health,
+                   ClusterMemberships& memberships);
   ~HealthSupervisor();
   HealthSupervisor(const HealthSupervisor&) = delete;
   HealthSupervisor& operator=(const HealthSupervisor&) = delete;

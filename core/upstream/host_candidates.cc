@@ -10,10 +10,12 @@ bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent) {
 }
 
 bool inPanic(const HostSet& hosts) {
-  return inPanic(hosts.healthyCount(), hosts.size(), hosts.healthyPanicThresholdPercent());
+  return inPanic(hosts.healthyCount(), hosts.memberCount(), hosts.healthyPanicThresholdPercent());
 }
 
-bool isRoutable(const HostSet& hosts, size_t host) { return hosts.healthy(host) || inPanic(hosts); }
+bool isRoutable(const HostSet& hosts, size_t host) {
+  return hosts.isMember(host) && (hosts.healthy(host) || inPanic(hosts));
+}
 
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
                       std::vector<size_t>& candidates) {
@@ -30,8 +32,10 @@ void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
   if (!candidates.empty()) return;
   // Other threads change health between the reads above (a flag set before
   // the healthy count drops): in that instant every host may look out of
-  // rotation without panic. Any host beats no host.
-  for (size_t host = 0; host < hosts.size(); ++host) candidates.push_back(host);
+  // rotation without panic. Any member beats no host.
+  for (size_t host = 0; host < hosts.size(); ++host) {
+    if (hosts.isMember(host)) candidates.push_back(host);
+  }
 }
 
 size_t drawByWeight(const HostSet& hosts, std::span<const size_t> candidates, std::mt19937_64& random) {

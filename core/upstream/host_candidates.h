@@ -2,9 +2,9 @@
 // policy shares (see load_balancer.h), and a draw among them in proportion
 // to weight.
 //
-// The rule: the healthy hosts, unless the cluster is in panic mode — fewer
-// than healthy_panic_threshold percent of its hosts healthy, or none at
-// all — where every host is routable. Then, of the routable hosts, those a
+// The rule: the healthy members, unless the cluster is in panic mode —
+// fewer than healthy_panic_threshold percent of its members healthy, or none
+// at all — where every member is routable. A slot without a member never is. Then, of the routable hosts, those a
 // request has not tried yet, unless none would remain.
 #pragma once
 
@@ -18,16 +18,18 @@
 namespace switchyard::upstream {
 
 // Whether too few hosts are healthy to balance over the healthy ones alone:
-// none is, or fewer than `threshold_percent` of them.
+// none is, or fewer than `threshold_percent` of them. Only members count,
+// in both numbers.
 bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent);
 bool inPanic(const HostSet& hosts);
 
-// Whether `host` may take requests now: it is healthy, or the cluster is
-// in panic mode.
+// Whether `host` may take requests now: it is a member (a slot whose host
+// left, or that never had one, never may) and healthy, or a member while
+// the cluster is in panic mode.
 bool isRoutable(const HostSet& hosts, size_t host);
 
 // Replaces `candidates` with the hosts one pick may choose from, in
-// ascending index order; never empty for a non-empty HostSet. Balancers keep
+// ascending index order; never empty while the HostSet has a member. Balancers keep
 // the vector between picks so that picking allocates nothing.
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
                       std::vector<size_t>& candidates);

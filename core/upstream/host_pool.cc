@@ -124,6 +124,10 @@ void HostPool::release(PooledConnection& lent) {
     handOut(connection, *callbacks, true);
     return;
   }
+  if (draining_) {
+    connection.close();
+    return;
+  }
   auto* timer = new uv_timer_t;
   uv_timer_init(loop_, timer);
   timer->data = this;
@@ -165,6 +169,11 @@ void HostPool::onConnectionGone(UpstreamConnection& connection) {
 
 void HostPool::closeIdle() {
   while (!idle_.empty()) idle_.front().connection->close();
+}
+
+void HostPool::setDraining(bool draining) {
+  draining_ = draining;
+  if (draining_) closeIdle();
 }
 
 }  // namespace switchyard::upstream

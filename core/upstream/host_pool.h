@@ -34,6 +34,7 @@ class HostPool final : public ConnectionPool {
   void release(PooledConnection& connection) override;
   // Closes idle connections (drain) and refuses to keep new ones.
   void closeIdle() override;
+  void setDraining(bool draining) override;
 
   const config::EndpointConfig& endpoint() const override { return endpoint_; }
   uint32_t activeConnections() const { return active_connections_; }
@@ -70,6 +71,7 @@ class HostPool final : public ConnectionPool {
   std::list<PoolCallbacks*> waiting_;
   std::list<PoolCallbacks*> failing_;  // waiters being told of a connect failure
   bool closing_ = false;
+  bool draining_ = false;  // its host left the cluster: keep nothing idle
 };
 
 }  // namespace switchyard::upstream

@@ -7,7 +7,9 @@
 //     cluster's healthy_panic_threshold percent are healthy (or none is),
 //     every host: panic mode, as in Envoy. When most hosts look down the
 //     signal is likelier wrong than the hosts, and the few left would drown
-//     in all the traffic (see host_candidates.h).
+//     in all the traffic (see host_candidates.h). Only members count, in
+//     both: a slot whose host left the cluster (service discovery), or that
+//     never had one, is never picked, not even in panic mode.
 //  2. Of those, the hosts not in `avoid` (the ones this request already
 //     tried), unless that leaves none: another try on a tried host beats no
 //     try at all.
@@ -50,9 +52,10 @@ class LoadBalancer {
 };
 
 // A balancer by `cluster`'s lb_policy (and its table sizes). `hosts` must
-// outlive the balancer and hold at least one host. `random` is the policy's
-// own generator; callers seed it, tests with a fixed seed. Building a
-// hash-based balancer builds its table, once.
+// outlive the balancer; chooseHost needs at least one member. `random` is
+// the policy's own generator; callers seed it, tests with a fixed seed. A
+// hash-based balancer builds its table at once, and again whenever the
+// membership changes.
 std::unique_ptr<LoadBalancer> makeLoadBalancer(const config::ClusterConfig& cluster, const HostSet& hosts,
                                                std::mt19937_64 random);
 

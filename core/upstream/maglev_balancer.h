@@ -24,8 +24,11 @@
 // spread over the others by weight, and they come back when it recovers.
 // A request without a key goes to a random candidate by weight.
 //
-// The table is built once, for the hosts at construction; a pick is one
-// lookup (a short walk when its host is out) and allocates nothing.
+// The table holds the members only. It is built at construction and again
+// at the first pick after the membership changed (service discovery), which
+// moves about the keys of the hosts that came or went, as above. A pick
+// otherwise is one lookup (a short walk when its host is out) and allocates
+// nothing.
 #pragma once
 
 #include <cstdint>
@@ -38,16 +41,18 @@ namespace switchyard::upstream {
 
 class MaglevBalancer final : public LoadBalancer {
  public:
-  // `table_size` is a prime, at least the number of hosts (config
+  // `table_size` is a prime, at least the number of host slots (config
   // validation checks both).
   MaglevBalancer(const HostSet& hosts, uint64_t table_size, std::mt19937_64 random);
   size_t chooseHost(const std::vector<size_t>& avoid, std::optional<uint64_t> hash_key) override;
 
  private:
-  void fillTable(uint64_t table_size);
+  void fillTable();
 
   const HostSet& hosts_;
+  const uint64_t table_size_;
   std::vector<uint32_t> table_;  // slot → host
+  uint64_t built_generation_ = 0;  // the HostSet's membershipGeneration() table_ is of
   std::mt19937_64 random_;
   std::vector<size_t> candidates_;
 };

@@ -114,7 +114,23 @@ uint64_t OutlierDetector::sweepIntervalMs() const {
 }
 
 size_t OutlierDetector::maxEjectedHosts() const {
-  return std::max<size_t>(1, health_.size() * config_.max_ejection_percent / 100);
+  // Over the members: a slot without one (kDraining; see
+  // ClusterMembership::publish) is no host to keep in rotation. Counted
+  // here, on the rare way to an ejection, rather than kept up to date.
+  size_t members = 0;
+  for (size_t host = 0; host < health_.size(); ++host) {
+    if (!health_.hasFlag(host, HostHealthFlag::kDraining)) ++members;
+  }
+  return std::max<size_t>(1, members * config_.max_ejection_percent / 100);
+}
+
+void OutlierDetector::forgetHost(size_t host, uint64_t now_ms) {
+  endEjection(host, now_ms);
+  HostHealth& state = health_.host(host);
+  state.consecutive_5xx.store(0, std::memory_order_relaxed);
+  state.consecutive_gateway_failures.store(0, std::memory_order_relaxed);
+  state.times_ejected.store(0, std::memory_order_relaxed);
+  state.ejection_multiplier.store(0);
 }
 
 }  // namespace switchyard::upstream

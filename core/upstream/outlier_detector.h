@@ -44,10 +44,15 @@ class OutlierDetector {
   // require_check_to_return, ends its ejection if its time is up.
   void onActiveCheckPassed(size_t host, uint64_t now_ms);
 
+  // From the control loop when `host`'s slot goes to another address
+  // (service discovery): the new host starts with a clean record — not
+  // ejected, no failures counted, no back-off.
+  void forgetHost(size_t host, uint64_t now_ms);
+
   // How often sweep() must run: a tenth of base_ejection_time, within
   // 10 ms-1 s, so a host returns at most that late.
   uint64_t sweepIntervalMs() const;
-  // max_ejection_percent of the hosts, rounded down, but at least one.
+  // max_ejection_percent of the member hosts, rounded down, but at least one.
   size_t maxEjectedHosts() const;
   size_t ejectedHosts() const { return ejected_hosts_.load(std::memory_order_relaxed); }
   const config::OutlierDetectionConfig& config() const { return config_; }

@@ -19,8 +19,9 @@ constexpr uint64_t kPointStride = 0x9e3779b97f4a7c15ull;
 // scaled down when the total would pass maximum_ring_size.
 double pointsPerWeight(const HostSet& hosts, const config::RingHashSizes& sizes) {
   uint64_t total_weight = 0;
-  uint32_t lowest_weight = hosts.weight(0);
+  uint32_t lowest_weight = UINT32_MAX;
   for (size_t host = 0; host < hosts.size(); ++host) {
+    if (!hosts.isMember(host)) continue;
     total_weight += hosts.weight(host);
     lowest_weight = std::min(lowest_weight, hosts.weight(host));
   }
@@ -32,11 +33,20 @@ double pointsPerWeight(const HostSet& hosts, const config::RingHashSizes& sizes)
 
 RingHashBalancer::RingHashBalancer(const HostSet& hosts, const config::RingHashSizes& sizes,
                                    std::mt19937_64 random)
-    : hosts_(hosts), random_(random) {
-  double per_weight = pointsPerWeight(hosts, sizes);
-  std::vector<uint64_t> identities = hostIdentities(hosts);
-  for (size_t host = 0; host < hosts.size(); ++host) {
-    auto points = std::max<uint64_t>(1, std::llround(per_weight * hosts.weight(host)));
+    : hosts_(hosts), sizes_(sizes), random_(random) {
+  buildRing();
+  candidates_.reserve(hosts.size());
+}
+
+void RingHashBalancer::buildRing() {
+  ring_.clear();
+  built_generation_ = hosts_.membershipGeneration();
+  if (hosts_.memberCount() == 0) return;
+  double per_weight = pointsPerWeight(hosts_, sizes_);
+  std::vector<uint64_t> identities = hostIdentities(hosts_);
+  for (size_t host = 0; host < hosts_.size(); ++host) {
+    if (!hosts_.isMember(host)) continue;
+    auto points = std::max<uint64_t>(1, std::llround(per_weight * hosts_.weight(host)));
     for (uint64_t i = 1; i <= points; ++i) {
       ring_.push_back(Point{mixBits(identities[host] + i * kPointStride), uint32_t(host)});
     }
@@ -46,10 +56,10 @@ RingHashBalancer::RingHashBalancer(const HostSet& hosts, const config::RingHashS
   std::sort(ring_.begin(), ring_.end(), [](const Point& a, const Point& b) {
     return a.position != b.position ? a.position < b.position : a.host < b.host;
   });
-  candidates_.reserve(hosts.size());
 }
 
 size_t RingHashBalancer::chooseHost(const std::vector<size_t>& avoid, std::optional<uint64_t> hash_key) {
+  if (hosts_.membershipGeneration() != built_generation_) buildRing();
   if (!hash_key) {
     selectCandidates(hosts_, avoid, candidates_);
     return drawByWeight(hosts_, candidates_, random_);
@@ -63,7 +73,7 @@ size_t RingHashBalancer::chooseHost(const std::vector<size_t>& avoid, std::optio
   if (isRoutable(hosts_, host) && std::find(avoid.begin(), avoid.end(), host) == avoid.end()) return host;
 
   selectCandidates(hosts_, avoid, candidates_);
-  // Every host has a point, and there is always a candidate, so the walk
+  // Every member has a point, and there is always a candidate, so the walk
   // ends within one turn of the ring.
   while (!std::binary_search(candidates_.begin(), candidates_.end(), host)) {
     index = index + 1 == ring_.size() ? 0 : index + 1;

@@ -22,8 +22,11 @@
 // spread over the others by their arcs, and they come back when it
 // recovers. A request without a key goes to a random candidate by weight.
 //
-// The ring is built once, for the hosts at construction; a pick binary
-// searches it and allocates nothing.
+// The ring holds the members only. It is built at construction and again at
+// the first pick after the membership changed (service discovery); since a
+// host's points depend only on its address and weight, a rebuild moves just
+// the keys of the hosts that came or went. A pick otherwise binary searches
+// it and allocates nothing.
 #pragma once
 
 #include <cstdint>
@@ -48,8 +51,12 @@ class RingHashBalancer final : public LoadBalancer {
     uint32_t host;
   };
 
+  void buildRing();
+
   const HostSet& hosts_;
+  const config::RingHashSizes sizes_;
   std::vector<Point> ring_;  // by position, then host
+  uint64_t built_generation_ = 0;  // the HostSet's membershipGeneration() ring_ is of
   std::mt19937_64 random_;
   std::vector<size_t> candidates_;
 };

@@ -7,7 +7,7 @@
 // A host skipped because the request already tried it still gains its
 // weight, so one retry does not shift the long-run shares. An unhealthy
 // host gains nothing while it is out: it must not come back owed a burst of
-// the traffic it missed.
+// the traffic it missed. When hosts join or leave, every score restarts at 0.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,7 @@ class RoundRobinBalancer final : public LoadBalancer {
  private:
   const HostSet& hosts_;
   std::vector<int64_t> scores_;  // per host
+  uint64_t scored_generation_;   // the HostSet membership the scores are for
   std::vector<size_t> candidates_;
 };
 

@@ -134,13 +134,14 @@ class RawClient:
     """One client connection that sends exact bytes and parses responses
     itself, so that framing, interim responses and closes are all visible."""
 
-    def __init__(self, port: int, timeout: float = 5.0, receive_buffer: int | None = None):
+    def __init__(self, port: int, timeout: float = 5.0, receive_buffer: int | None = None,
+                 address: str = "127.0.0.1"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer is not None:
             # Before connect, so that the window the proxy sees is small.
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(min(timeout, MAX_SOCKET_TIMEOUT))
-        self.sock.connect(("127.0.0.1", port))
+        self.sock.connect((address, port))
         self.buffer = b""
         self.eof = False
 
@@ -311,9 +312,10 @@ def request_bytes(method: str, path: str, headers: list[tuple[str, str]] | None 
 
 
 def exchange(port: int, method: str = "GET", path: str = "/echo", headers=None, body: bytes = b"",
-             host: str | None = "test.local", timeout: float = 5.0) -> Response:
-    """One request on a fresh connection; returns the final response."""
-    with RawClient(port, timeout) as client:
+             host: str | None = "test.local", timeout: float = 5.0, address: str = "127.0.0.1") -> Response:
+    """One request on a fresh connection to address:port; returns the final
+    response."""
+    with RawClient(port, timeout, address=address) as client:
         client.send(request_bytes(method, path, headers, body, host))
         response = client.read_response(head_request=(method == "HEAD"))
         while 100 <= response.status < 200:
@@ -327,15 +329,18 @@ def exchange(port: int, method: str = "GET", path: str = "/echo", headers=None, 
 
 class UpstreamProcess:
     """tools/test_upstream.py on its own port (chosen by the upstream itself
-    when port is 0, so there is no race with other tests)."""
+    when port is 0, so there is no race with other tests), on `address` (any
+    127.x.y.z is loopback on Linux)."""
 
-    def __init__(self, workdir: str, name: str, port: int = 0):
+    def __init__(self, workdir: str, name: str, port: int = 0, address: str = "127.0.0.1"):
         self.name = name
+        self.address = address
         self.ready_file = os.path.join(workdir, f"upstream-{name}-{time.monotonic_ns()}.port")
         self.log_path = os.path.join(workdir, f"upstream-{name}.log")
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, UPSTREAM_SCRIPT, "--port", str(port), "--name", name, "--ready-file", self.ready_file],
+            [sys.executable, UPSTREAM_SCRIPT, "--port", str(port), "--host", address, "--name", name,
+             "--ready-file", self.ready_file],
             stdout=self.log, stderr=self.log)
         if not wait_until(lambda: os.path.exists(self.ready_file) or self.process.poll() is not None,
                           STARTUP_DEADLINE):
@@ -352,7 +357,7 @@ class UpstreamProcess:
             return log.read().decode("utf-8", "replace")
 
     def get_json(self, path: str) -> dict:
-        response = exchange(self.port, "GET", path)
+        response = exchange(self.port, "GET", path, address=self.address)
         if response.status != 200:
             raise AssertionError(f"upstream {self.name} {path}: {response.status}")
         return response.json()
@@ -490,8 +495,8 @@ class IntegrationTestCase(unittest.TestCase):
 
     # -- process helpers ---------------------------------------------------
 
-    def start_upstream(self, name: str = "up", port: int = 0) -> UpstreamProcess:
-        upstream = UpstreamProcess(self.workdir, name, port)
+    def start_upstream(self, name: str = "up", port: int = 0, address: str = "127.0.0.1") -> UpstreamProcess:
+        upstream = UpstreamProcess(self.workdir, name, port, address)
         self._processes.append(upstream)
         return upstream
 

@@ -243,6 +243,61 @@ TEST_F(ConfigValidatorTest, EndpointAddressIsARequiredIpLiteral) {
   EXPECT_EQ(errors(), Errors{});
 }
 
+TEST_F(ConfigValidatorTest, StrictDnsEndpointIsAHostNameOrAnIpLiteral) {
+  cluster().set_type(Cluster::STRICT_DNS);
+  for (const char* address : {"backend.internal", "backend.internal.", "api", "10.0.0.1", "::1"}) {
+    endpoint().set_address(address);
+    EXPECT_EQ(errors(), Errors{}) << address;
+  }
+  endpoint().set_address("bad name!");
+  EXPECT_EQ(errors(),
+            Errors{"clusters[0].endpoints[0].address: \"bad name!\" is not a host name or an IP address"});
+}
+
+TEST_F(ConfigValidatorTest, DnsSettingsNeedAStrictDnsCluster) {
+  cluster().mutable_dns_refresh_rate()->set_seconds(1);
+  cluster().set_respect_dns_ttl(false);
+  cluster().add_dns_resolvers("127.0.0.1:53");
+  cluster().set_max_hosts(8);
+  const char* problem = "applies only to STRICT_DNS clusters (this one is STATIC)";
+  EXPECT_EQ(errors(), (Errors{std::string("clusters[0].dns_refresh_rate: ") + problem,
+                              std::string("clusters[0].respect_dns_ttl: ") + problem,
+                              std::string("clusters[0].dns_resolvers: ") + problem,
+                              std::string("clusters[0].max_hosts: ") + problem}));
+  cluster().set_type(Cluster::STRICT_DNS);
+  EXPECT_EQ(errors(), Errors{});
+}
+
+TEST_F(ConfigValidatorTest, DnsRefreshRatesArePositiveAndOrdered) {
+  cluster().set_type(Cluster::STRICT_DNS);
+  *cluster().mutable_dns_refresh_rate() = TimeUtil::MillisecondsToDuration(0);
+  *cluster().mutable_dns_min_refresh_rate() = TimeUtil::SecondsToDuration(10);
+  *cluster().mutable_dns_max_refresh_rate() = TimeUtil::SecondsToDuration(5);
+  EXPECT_EQ(errors(), (Errors{"clusters[0].dns_refresh_rate: must be at least 1ms (got 0s)",
+                              "clusters[0].dns_min_refresh_rate: must not be above dns_max_refresh_rate"}));
+}
+
+TEST_F(ConfigValidatorTest, DnsResolversAreIpAndPort) {
+  cluster().set_type(Cluster::STRICT_DNS);
+  for (const char* resolver : {"127.0.0.1:5353", "127.0.0.1", "[::1]:53", "::1"}) cluster().add_dns_resolvers(resolver);
+  EXPECT_EQ(errors(), Errors{});
+  cluster().clear_dns_resolvers();
+  for (const char* resolver : {"dns.example:53", "127.0.0.1:", "127.0.0.1:70000", "[::1"}) {
+    cluster().add_dns_resolvers(resolver);
+  }
+  const char* form = " is not \"ip:port\" (\"[ipv6]:port\" for IPv6)";
+  EXPECT_EQ(errors(), (Errors{std::string("clusters[0].dns_resolvers[0]: \"dns.example:53\"") + form,
+                              std::string("clusters[0].dns_resolvers[1]: \"127.0.0.1:\"") + form,
+                              std::string("clusters[0].dns_resolvers[2]: \"127.0.0.1:70000\"") + form,
+                              std::string("clusters[0].dns_resolvers[3]: \"[::1\"") + form}));
+}
+
+TEST_F(ConfigValidatorTest, MaxHostsIsCapped) {
+  cluster().set_type(Cluster::STRICT_DNS);
+  cluster().set_max_hosts(4097);
+  EXPECT_EQ(errors(), Errors{"clusters[0].max_hosts: 4097 is above the maximum 4096"});
+}
+
 TEST_F(ConfigValidatorTest, EndpointPortIsRequiredAndFitsSixteenBits) {
   endpoint().set_port(0);
   EXPECT_EQ(errors(), Errors{"clusters[0].endpoints[0].port: required (1-65535)"});
@@ -382,7 +437,7 @@ TEST_F(ConfigValidatorTest, HealthCheckNeedsACheckerAndSaneTimes) {
   *check.mutable_interval() = TimeUtil::SecondsToDuration(0);
   check.set_interval_jitter_percent(101);
   EXPECT_EQ(errors(), (Errors{
-                          "clusters[0].health_check.interval: must be above 0 (got 0s)",
+                          "clusters[0].health_check.interval: must be at least 1ms (got 0s)",
                           "clusters[0].health_check.interval_jitter_percent: 101 is above 100",
                           "clusters[0].health_check: one of http_health_check or tcp_health_check is required",
                       }));

@@ -66,6 +66,7 @@ class FakePool final : public upstream::ConnectionPool {
   void release(upstream::PooledConnection&) override { ++released; }
   const config::EndpointConfig& endpoint() const override { return endpoint_; }
   void closeIdle() override {}
+  void setDraining(bool) override {}
 
   size_t waiting() const { return waiting_.size(); }
   // The oldest request gets a fresh connection.
@@ -170,9 +171,11 @@ class UpstreamRequestTest : public ::testing::Test {
     config_ = config::compileProxyConfig(loaded.bootstrap);
     routes_ = std::make_unique<RouteTable>(*config_->listeners[0]->proto);
     health_ = std::make_unique<upstream::UpstreamHealth>(*config_);
+    memberships_ = std::make_unique<upstream::ClusterMemberships>(*config_, *health_);
     clusters_ = std::make_unique<upstream::ClusterManager>(
-        *config_, *health_, [this](const config::ClusterConfig& cluster, size_t host) {
-          auto pool = std::make_unique<FakePool>(cluster.endpoints[host]);
+        *config_, *health_, *memberships_,
+        [this](const config::ClusterConfig&, size_t, const config::EndpointConfig& endpoint) {
+          auto pool = std::make_unique<FakePool>(endpoint);
           pools_.push_back(pool.get());
           return pool;
         });
@@ -205,6 +208,7 @@ class UpstreamRequestTest : public ::testing::Test {
   std::unique_ptr<RouteTable> routes_;
   std::vector<FakePool*> pools_;
   std::unique_ptr<upstream::UpstreamHealth> health_;
+  std::unique_ptr<upstream::ClusterMemberships> memberships_;
   std::unique_ptr<upstream::ClusterManager> clusters_;
   RecordingStream stream_;
   std::unique_ptr<UpstreamRequest> request_;

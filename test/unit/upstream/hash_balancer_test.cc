@@ -4,7 +4,8 @@
 // weights give proportional shares; unhealthy and already tried hosts are
 // skipped deterministically. The shared candidate rules (panic mode, avoid
 // lists without a key) are in load_balancer_test.cc, which runs them for
-// every policy.
+// every policy. A membership change (service discovery) rebuilds the table
+// over the new members, moving only the keys of the host that came or went.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -274,6 +275,33 @@ TEST(RingHash, EveryHostKeepsAPoint) {
   EXPECT_LT(light_host_keys, 100u);
   hosts.setHealthFlag(1, HostHealthFlag::kDraining);
   for (uint64_t key : testKeys(100)) EXPECT_EQ(balancer.chooseHost({}, key), 0u);
+}
+
+TEST_P(HashPolicy, AMembershipChangeRebuildsTheTableOverTheMembers) {
+  std::vector<config::EndpointConfig> endpoints = equalEndpoints(3);
+  HostSet hosts(std::make_shared<ClusterHealth>(3), 50);  // three empty slots
+  auto balancer = balancerFor(GetParam(), hosts);
+  hosts.addHost(0, endpoints[0]);
+  hosts.addHost(1, endpoints[1]);
+  std::vector<uint64_t> keys = testKeys();
+  std::vector<std::string> before = hostOfEachKey(*balancer, hosts, keys);
+  EXPECT_EQ(keysPerHost(before).size(), 2u);
+
+  hosts.addHost(2, endpoints[2]);
+  std::vector<std::string> after = hostOfEachKey(*balancer, hosts, keys);
+  int moved = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (after[i] != before[i]) {
+      ++moved;
+      EXPECT_EQ(after[i], endpoints[2].text);  // only to the newcomer
+    }
+  }
+  // About a third of the keys: the newcomer's share.
+  EXPECT_GT(moved, kKeyCount / 4);
+  EXPECT_LT(moved, kKeyCount * 2 / 5);
+
+  hosts.removeHost(0);
+  EXPECT_EQ(keysPerHost(hostOfEachKey(*balancer, hosts, keys)).count(endpoints[0].text), 0u);
 }
 
 }  // namespace
