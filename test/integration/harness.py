@@ -323,6 +323,18 @@ def exchange(port: int, method: str = "GET", path: str = "/echo", headers=None, 
         return response
 
 
+def proxy_stats(admin_port: int) -> dict[str, int]:
+    """The proxy's GET /stats as {name: value}: every "name: value" line whose
+    value starts with an integer."""
+    values = {}
+    for line in exchange(admin_port, path="/stats").body.decode().splitlines():
+        name, _, rest = line.partition(": ")
+        words = rest.split()
+        if words and words[0].lstrip("-").isdigit():
+            values[name] = int(words[0])
+    return values
+
+
 # --------------------------------------------------------------------------
 # Processes
 

@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (SOURCE_ROOT, IntegrationTestCase, RawClient, exchange, free_port, main,  # noqa: E402
+from harness import (SOURCE_ROOT, IntegrationTestCase, RawClient, exchange, free_port, main, proxy_stats,  # noqa: E402
                      request_bytes, run_switchyard, wait_until)
 
 OVERLOADED = "x-switchyard-overloaded"
@@ -61,12 +61,7 @@ class BreakerTest(IntegrationTestCase):
                                       self.port, concurrency=concurrency)
 
     def stats(self) -> dict:
-        values = {}
-        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
-            name, _, value = line.partition(":")
-            if value.strip().lstrip("-").isdigit():
-                values[name.strip()] = int(value.strip())
-        return values
+        return proxy_stats(self.admin_port)
 
     def cluster_report(self, name: str) -> dict:
         clusters = json.loads(exchange(self.admin_port, path="/clusters?format=json").body)["clusters"]

@@ -14,7 +14,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import IntegrationTestCase, exchange, free_port, main, wait_until  # noqa: E402
+from harness import IntegrationTestCase, exchange, free_port, main, wait_until, proxy_stats  # noqa: E402
 
 NAME = "backend.switchyard.test"
 TYPE_A = 1
@@ -160,11 +160,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
         return {host["address"]: host["health"] for host in hosts}
 
     def stat(self, name: str) -> int:
-        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
-            key, _, value = line.partition(": ")
-            if key == name:
-                return int(value.split()[0])
-        return 0
+        return proxy_stats(self.admin_port).get(name, 0)
 
     def wait_for_stat(self, name: str, predicate, what: str) -> None:
         if not wait_until(lambda: predicate(self.stat(name)), DEADLINE, interval=0.05):

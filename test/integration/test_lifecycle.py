@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (BIN, CURRENT_ABI, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
-                     request_bytes, run_switchyard, simple_config, wait_until)
+                     proxy_stats, request_bytes, run_switchyard, simple_config, wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
 
@@ -212,10 +212,10 @@ class ClientHangUpTest(IntegrationTestCase):
         return self.upstream.stats()["connections_open"]
 
     def proxy_gauge(self, name: str) -> int:
-        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
-            if line.startswith(name + ": "):
-                return int(line.split(": ")[1])
-        self.fail(f"no {name} in /stats")
+        stats = proxy_stats(self.admin_port)
+        if name not in stats:
+            self.fail(f"no {name} in /stats")
+        return stats[name]
 
     def test_closing_while_the_upstream_has_not_answered_releases_everything(self):
         for close in ("fin", "reset"):

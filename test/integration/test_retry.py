@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (CURRENT_ABI, MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
-                     main, wait_until)
+                     main, proxy_stats, wait_until)
 
 ATTEMPT_HEADER = "x-switchyard-attempt-count"
 
@@ -76,12 +76,7 @@ class RetryTest(IntegrationTestCase):
                                       self.port)
 
     def stats(self) -> dict:
-        text = exchange(self.admin_port, path="/stats").body.decode()
-        values = {}
-        for line in text.splitlines():
-            name, _, rest = line.partition(": ")
-            values[name] = int(rest.split()[0])
-        return values
+        return proxy_stats(self.admin_port)
 
     # -- retry on failure ------------------------------------------------------
 

@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (IntegrationTestCase, RawClient, echo_header_values, exchange, free_port, main,  # noqa: E402
+from harness import (IntegrationTestCase, RawClient, echo_header_values, exchange, free_port, main, proxy_stats,  # noqa: E402
                      request_bytes)
 
 
@@ -56,10 +56,10 @@ class TimeoutTest(IntegrationTestCase):
         return response, time.monotonic() - started
 
     def replay_copies(self) -> int:
-        for line in exchange(self.admin_port, path="/stats").body.decode().splitlines():
-            if line.startswith("upstream_rq_replay_kept: "):
-                return int(line.split(": ")[1])
-        self.fail("no upstream_rq_replay_kept in /stats")
+        stats = proxy_stats(self.admin_port)
+        if "upstream_rq_replay_kept" not in stats:
+            self.fail("no upstream_rq_replay_kept in /stats")
+        return stats["upstream_rq_replay_kept"]
 
     def test_a_timeout_only_listener_keeps_no_replay_copy_of_requests(self):
         # The timeout module implements attempt_finished (to restart its idle
