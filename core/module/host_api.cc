@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "common/runtime_values.h"
 #include "module/module_report.h"
 #include "module/stream_services.h"
 #include "stats/metric_registry.h"
@@ -303,6 +304,21 @@ sy_result streamAddResponseFlag(sy_stream* stream, sy_slice flag) {
   return servicesOf(stream).addResponseFlag(view(flag));
 }
 
+sy_result streamSetRequestId(sy_stream* stream, sy_slice id) {
+  if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  return servicesOf(stream).setRequestId(view(id));
+}
+
+sy_result runtimeGet(sy_slice key, char* buffer, size_t capacity, size_t* length_out) {
+  if (length_out == nullptr || (buffer == nullptr && capacity > 0)) return SY_ERR_INVALID_ARGUMENT;
+  std::optional<std::string> value = common::RuntimeValues::global().get(view(key));
+  if (!value) return SY_ERR_NOT_FOUND;
+  *length_out = value->size();
+  if (value->size() > capacity) return SY_ERR_LIMIT;
+  std::memcpy(buffer, value->data(), value->size());
+  return SY_OK;
+}
+
 }  // namespace
 
 void closeTimer(FilterTimer* timer) {
@@ -373,6 +389,8 @@ const sy_host_api kHostApi = {
     config_calls::checkMembers,
     config_calls::errorCount,
     reportField,
+    streamSetRequestId,
+    runtimeGet,
 };
 
 }  // namespace

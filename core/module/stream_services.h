@@ -45,6 +45,8 @@ class StreamServices {
   virtual sy_result setAttribute(std::string_view key, std::string_view value) = 0;
   virtual sy_result getAttribute(std::string_view key, sy_slice* value) = 0;
   virtual sy_result addResponseFlag(std::string_view flag) = 0;
+  // ABI 1.4: the id the access log and SY_PROP_REQUEST_ID show (validated).
+  virtual sy_result setRequestId(std::string_view id) = 0;
   // The stream frees `timer` when it ends.
   virtual void adoptTimer(FilterTimer* timer) = 0;
   virtual WorkerServices& worker() = 0;

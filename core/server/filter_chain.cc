@@ -210,6 +210,15 @@ sy_result FilterChain::addResponseFlag(std::string_view flag) {
   return SY_OK;
 }
 
+sy_result FilterChain::setRequestId(std::string_view id) {
+  constexpr size_t kMaxRequestIdBytes = 128;
+  if (id.empty() || id.size() > kMaxRequestIdBytes) return SY_ERR_INVALID_ARGUMENT;
+  for (char c : id) {
+    if (c <= ' ' || c > '~') return SY_ERR_INVALID_ARGUMENT;
+  }
+  return stream_.onFilterRequestId(id);
+}
+
 sy_result FilterChain::retryAttempt(uint64_t delay_ms, bool exclude_tried_hosts) {
   if (sy_result refused = stream_.attemptControlAllowed(); refused != SY_OK) return refused;
   return upstream_.retry(delay_ms, exclude_tried_hosts);

@@ -40,6 +40,7 @@ class FilterChainCallbacks {
   virtual sy_result onFilterReset(std::string_view details) = 0;
   virtual sy_result streamProperty(sy_stream_property property, sy_slice* value) = 0;
   virtual void onFilterResponseFlag(std::string_view flag) = 0;
+  virtual sy_result onFilterRequestId(std::string_view id) = 0;
   // Attempt calls are refused once the stream answered or sent its head.
   virtual sy_result attemptControlAllowed() const = 0;
   // A filter resumed a direction: re-check that direction's flow control.
@@ -90,6 +91,7 @@ class FilterChain : public module::StreamServices {
   sy_result setAttribute(std::string_view key, std::string_view value) override;
   sy_result getAttribute(std::string_view key, sy_slice* value) override;
   sy_result addResponseFlag(std::string_view flag) override;
+  sy_result setRequestId(std::string_view id) override;
   void adoptTimer(module::FilterTimer* timer) override { timers_.push_back(timer); }
   module::WorkerServices& worker() override { return worker_; }
   sy_result retryAttempt(uint64_t delay_ms, bool exclude_tried_hosts) override;

@@ -15,7 +15,6 @@ namespace {
 
 void record(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().record(id, value); }
 
-sy_slice sliceOf(std::string_view text) { return sy_slice{text.data(), text.size()}; }
 
 std::string_view codeOf(sy_response_flag flag) {
   sy_slice code = sy_response_flag_code(flag);
@@ -375,8 +374,7 @@ void Stream::complete() {
 
 void Stream::writeAccessLog(uint64_t duration_ms) const {
   if (!log::enabled(log::Level::kDebug)) return;
-  std::string flags;
-  for (const auto& flag : response_flags_) flags += (flags.empty() ? "" : ",") + flag;
+  const std::string& flags = response_flags_;
   const std::string& host = upstream_.upstreamHost();
   SY_LOG(kDebug, "access %s \"%s %s\" %d %llu %llums upstream=%s attempts=%u flags=%s %s",
          connection_.clientIp().c_str(), request_method_.c_str(), request_path_.c_str(), response_status_,
@@ -388,39 +386,19 @@ void Stream::writeAccessLog(uint64_t duration_ms) const {
 void Stream::addResponseFlag(sy_response_flag flag) { addFlag(codeOf(flag)); }
 
 void Stream::addFlag(std::string_view flag) {
-  if (std::find(response_flags_.begin(), response_flags_.end(), flag) == response_flags_.end()) {
-    response_flags_.emplace_back(flag);
+  std::string_view rest = response_flags_;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    if (rest.substr(0, comma) == flag) return;
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
+  if (!response_flags_.empty()) response_flags_ += ',';
+  response_flags_ += flag;
 }
 
-// ---------------------------------------------------------------------------
-// Properties
-
-sy_result Stream::streamProperty(sy_stream_property property, sy_slice* value) {
-  const router::RouteEntry* route = upstream_.route();
-  switch (property) {
-    case SY_PROP_CLIENT_ADDRESS: *value = sliceOf(connection_.clientIp()); return SY_OK;
-    case SY_PROP_CLIENT_PORT: *value = sliceOf(connection_.clientPortText()); return SY_OK;
-    case SY_PROP_LISTENER_NAME: *value = sliceOf(listener_.config->name); return SY_OK;
-    case SY_PROP_ROUTE_NAME:
-      if (route == nullptr) return SY_ERR_NOT_FOUND;
-      *value = sliceOf(route->name);
-      return SY_OK;
-    case SY_PROP_CLUSTER_NAME:
-      if (route == nullptr) return SY_ERR_NOT_FOUND;
-      *value = sliceOf(route->cluster);
-      return SY_OK;
-    case SY_PROP_UPSTREAM_HOST:
-      if (upstream_.upstreamHost().empty()) return SY_ERR_NOT_FOUND;
-      *value = sliceOf(upstream_.upstreamHost());
-      return SY_OK;
-    case SY_PROP_REQUEST_ID: *value = sliceOf(id_text_); return SY_OK;
-    case SY_PROP_PROTOCOL:
-      *value = sliceOf(request_info_.http_minor == 0 ? "HTTP/1.0" : "HTTP/1.1");
-      return SY_OK;
-    case SY_PROP_FORCE_INT32: break;
-  }
-  return SY_ERR_INVALID_ARGUMENT;
+sy_result Stream::onFilterRequestId(std::string_view id) {
+  id_text_ = std::string(id);
+  return SY_OK;
 }
 
 }  // namespace switchyard::server

@@ -79,6 +79,7 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   sy_result onFilterReset(std::string_view details) override;
   sy_result streamProperty(sy_stream_property property, sy_slice* value) override;
   void onFilterResponseFlag(std::string_view flag) override { addFlag(flag); }
+  sy_result onFilterRequestId(std::string_view id) override;
   sy_result attemptControlAllowed() const override;
   void onFilterResumed(bool request_direction) override;
   bool streamCompleted() const override { return completed_; }
@@ -100,7 +101,7 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
 
   DownstreamConnection& connection_;
   const ServingListener& listener_;
-  const std::string id_text_;
+  std::string id_text_;  // the host's number until a filter sets its own id
   const uint64_t start_ms_;
 
   http::RequestInfo request_info_;
@@ -125,7 +126,8 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   int response_status_ = 0;
   uint64_t response_body_bytes_ = 0;
   std::string response_details_;
-  std::vector<std::string> response_flags_;
+  std::string status_text_;  // SY_PROP_RESPONSE_STATUS's text, made when read
+  std::string response_flags_;  // "UT,URX": comma-separated, in the order added
 };
 
 }  // namespace switchyard::server

@@ -21,7 +21,10 @@
  * config in config_new. 1.3 adds attempt admission (the attempt_admit hook:
  * a filter may refuse the host chosen for an attempt, or the attempt), the
  * idle_connections cluster counter, and cluster reports for the admin API
- * (the cluster_report hook and the report_field host call).
+ * (the cluster_report hook and the report_field host call). 1.4 adds
+ * request identity (stream_set_request_id), stream properties that say how
+ * the exchange ended (status, flags, method, path) and runtime values set
+ * through the admin API (runtime_get).
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -49,7 +52,7 @@ extern "C" {
 #endif
 
 #define SY_ABI_VERSION_MAJOR 1
-#define SY_ABI_VERSION_MINOR 3
+#define SY_ABI_VERSION_MINOR 4
 
 /* The one symbol a module exports. Its type is sy_module_entry_fn. */
 #define SY_MODULE_ENTRY_SYMBOL "sy_filter_module_entry"
@@ -142,6 +145,16 @@ typedef enum sy_stream_property {
   SY_PROP_UPSTREAM_HOST = 5,   /* "ip:port"; NOT_FOUND before an attempt */
   SY_PROP_REQUEST_ID = 6,      /* the host's per-stream id, decimal text */
   SY_PROP_PROTOCOL = 7,        /* "HTTP/1.1" or "HTTP/1.0" */
+  /* ABI 1.4 (an older host answers SY_ERR_INVALID_ARGUMENT): */
+  SY_PROP_REQUEST_METHOD = 8,  /* "GET", ... */
+  SY_PROP_REQUEST_PATH = 9,    /* the request target as received */
+  SY_PROP_RESPONSE_STATUS = 10, /* decimal text of the status sent to the
+                                   client, upstream or local; NOT_FOUND
+                                   before response headers go out */
+  SY_PROP_RESPONSE_FLAGS = 11, /* "UT,URX": the response flags so far,
+                                  comma-separated; NOT_FOUND when none */
+  SY_PROP_RESPONSE_DETAILS = 12, /* why a local reply or reset happened, e.g.
+                                    "route_not_found"; NOT_FOUND when none */
   SY_PROP_FORCE_INT32 = 0x7fffffff
 } sy_stream_property;
 
@@ -560,6 +573,19 @@ typedef struct sy_host_api {
    * e.g. "state" = "open", or "127.0.0.1:8080.state" = "closed" for a host.
    * Fields appear in the order added, under the module's name. */
   sy_result (*report_field)(sy_report *report, sy_slice name, sy_slice value);
+
+  /* ---- ABI 1.4: request identity, runtime values --------------------- */
+  /* Sets the stream's request id (copied; 1 to 128 visible ASCII bytes):
+   * SY_PROP_REQUEST_ID and the access log's %REQUEST_ID% show it from now
+   * on. Without a call the id is the host's own number for the stream.
+   * SY_ERR_INVALID_ARGUMENT for an empty, long or non-visible id. */
+  sy_result (*stream_set_request_id)(sy_stream *stream, sy_slice id);
+  /* Copies the current value of runtime key `key` (set with the admin API's
+   * POST /runtime_modify?key=value, process-wide, never persisted) into
+   * `buffer` and sets *length_out to its length. SY_ERR_NOT_FOUND when the
+   * key has no value; SY_ERR_LIMIT when the value is longer than `capacity`
+   * (*length_out says how long). Lock-free; safe from any thread. */
+  sy_result (*runtime_get)(sy_slice key, char *buffer, size_t capacity, size_t *length_out);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */

@@ -351,6 +351,28 @@ class RetryTest(IntegrationTestCase):
         self.assertEqual(abi_by_name["timeout"], CURRENT_ABI)
         self.assertEqual(abi_by_name["retry"], CURRENT_ABI)
 
+    def test_a_1_3_module_refuses_a_host_and_reports_to_the_admin_api(self):
+        refused = self.start_upstream("refused")
+        chosen = self.start_upstream("chosen")
+        fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_3.so")
+        old13_config = json.dumps({"refuse_host": f"127.0.0.1:{refused.port}"})
+        extra = f"      - name: old13\n        path: {fixture}\n        config: {old13_config}\n"
+        self.serve([refused.port, chosen.port], {"retry_on": ["5xx"], "num_retries": 1}, extra_filters=extra)
+        for _ in range(6):
+            response = exchange(self.port, path="/echo")
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.header("x-built-against-1-3"), "switchyard ABI 1.3")
+            self.assertEqual(response.header("x-answered-by-1-3"), f"127.0.0.1:{chosen.port}")
+            self.assertEqual(response.header("x-idle-field-read-1-3"), "yes")
+        self.assertEqual(refused.stats()["requests_by_path"], {})
+        clusters = json.loads(exchange(self.admin_port, path="/clusters?format=json").body)
+        backend = next(cluster for cluster in clusters["clusters"] if cluster["name"] == "backend")
+        # How often the balancer offered the refused host depends on the
+        # policy's cursor (at most once per request); the report counts them.
+        self.assertIn(backend["old_abi_1_3.refused"], range(1, 7))
+        modules = json.loads(exchange(self.admin_port, path="/modules").body)
+        self.assertEqual({module["name"]: module["abi"] for module in modules}["old_abi_1_3"], "1.3")
+
     def test_a_1_1_module_with_attempt_finished_still_gets_request_replay(self):
         upstream = self.start_upstream()
         fixture = os.path.join(os.path.dirname(MODULE_DIR), "test", "abi", "old_abi_1_1.so")
