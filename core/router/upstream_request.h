@@ -171,6 +171,7 @@ class UpstreamRequest : private AttemptEvents {
   std::string matched_authority_;
   upstream::ClusterState* cluster_ = nullptr;           // this worker's state of the route's cluster
   config::ClusterCounters* cluster_counters_ = nullptr;  // set while counted as an active request
+  const stats::ClusterMetrics* cluster_metrics_ = nullptr;  // the route's cluster's, once started
   std::string method_;
   std::optional<uint64_t> hash_key_;  // from the route's hash_policy, for every attempt
   http::HeaderMap head_;  // the request head every attempt starts from

@@ -2,6 +2,21 @@
 
 namespace switchyard::server {
 
+namespace {
+
+std::unique_ptr<const stats::ListenerMetrics> listenerMetrics(const config::ProxyConfig& proxy,
+                                                              const config::ListenerConfig& listener,
+                                                              const router::RouteTable& routes) {
+  std::vector<stats::ListenerMetrics::Route> route_metrics;
+  for (size_t id = 0; id < routes.routeCount(); ++id) {
+    const config::ClusterConfig* cluster = proxy.findCluster(routes.route(id).cluster);
+    route_metrics.push_back({routes.route(id).name, cluster != nullptr ? cluster->metrics.get() : nullptr});
+  }
+  return std::make_unique<stats::ListenerMetrics>(stats::MetricRegistry::global(), listener.name, route_metrics);
+}
+
+}  // namespace
+
 std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const config::Bootstrap> bootstrap,
                                                         const std::string& source, module::ModuleLoader& loader,
                                                         std::vector<std::string>* errors) {
@@ -14,6 +29,7 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
     ServingListener entry;
     entry.config = listener.get();
     entry.routes = std::make_unique<router::RouteTable>(*listener->proto);
+    entry.metrics = listenerMetrics(*serving->proxy, *listener, *entry.routes);
     entry.filters = module::FilterChainConfig::build(*listener, source, loader, errors);
     ok = ok && entry.filters != nullptr;
     serving->listeners.push_back(std::move(entry));

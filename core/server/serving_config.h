@@ -14,6 +14,7 @@
 #include "module/filter_chain_config.h"
 #include "module/module_loader.h"
 #include "router/route_table.h"
+#include "stats/listener_metrics.h"
 #include "upstream/cluster_membership.h"
 #include "upstream/upstream_health.h"
 
@@ -23,6 +24,8 @@ struct ServingListener {
   const config::ListenerConfig* config = nullptr;
   std::unique_ptr<const router::RouteTable> routes;
   std::unique_ptr<const module::FilterChainConfig> filters;
+  // The listener's and its routes' series (by route id).
+  std::unique_ptr<const stats::ListenerMetrics> metrics;
 };
 
 struct ServingConfig {

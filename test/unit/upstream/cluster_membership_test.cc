@@ -56,6 +56,7 @@ class ClusterMembershipTest : public ::testing::Test {
   // cluster up.
   ClusterMembership& start() {
     health_ = std::make_unique<UpstreamHealth>(proxy_);
+    cluster().metrics = std::make_unique<stats::ClusterMetrics>(registry_, cluster().name, cluster().host_slots);
     membership_ = std::make_unique<ClusterMembership>(cluster(), health(), health_->outlierDetector(0));
     return *membership_;
   }
@@ -80,6 +81,7 @@ class ClusterMembershipTest : public ::testing::Test {
     return seen;
   }
 
+  stats::MetricRegistry registry_;  // declared first: the cluster's metrics record into it
   config::ProxyConfig proxy_;
   std::unique_ptr<UpstreamHealth> health_;
   std::unique_ptr<ClusterMembership> membership_;
