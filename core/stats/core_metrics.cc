@@ -7,8 +7,8 @@ namespace switchyard::stats {
 const CoreMetrics& CoreMetrics::get() {
   static const CoreMetrics metrics = [] {
     auto& registry = MetricRegistry::global();
-    auto define = [&](MetricKind kind, const char* name, const char* help, double scale = 1) {
-      return registry.define(kind, flatMetricName(name, help), scale).value_or(MetricRegistry::kMaxSeries);
+    auto define = [&](MetricKind kind, const char* name, const char* help) {
+      return registry.define(kind, flatMetricName(name, help)).value_or(MetricRegistry::kMaxSeries);
     };
     auto counter = [&](const char* name, const char* help) { return define(MetricKind::kCounter, name, help); };
     auto gauge = [&](const char* name, const char* help) { return define(MetricKind::kGauge, name, help); };
@@ -23,8 +23,12 @@ const CoreMetrics& CoreMetrics::get() {
     m.downstream_rq_4xx = counter("downstream_rq_4xx", "Downstream responses with a 4xx status, every listener");
     m.downstream_rq_5xx = counter("downstream_rq_5xx", "Downstream responses with a 5xx status, every listener");
     m.downstream_rq_bad_request = counter("downstream_rq_bad_request", "Requests refused as malformed HTTP");
-    m.downstream_rq_time_ms = define(MetricKind::kHistogram, "downstream_rq_time_ms",
-                                     "Downstream request time in milliseconds, every listener", 1000);
+    // Exposed to Prometheus without the "_ms", which promtool rejects as an
+    // abbreviated unit; the bucket bounds say milliseconds.
+    MetricName time_ms = flatMetricName("downstream_rq_time_ms", "Downstream request time in ms, every listener");
+    time_ms.family = "downstream_rq_time";
+    m.downstream_rq_time_ms =
+        registry.define(MetricKind::kHistogram, time_ms, 1000).value_or(MetricRegistry::kMaxSeries);
     m.upstream_cx_total = counter("upstream_cx_total", "Upstream connections opened, every cluster");
     m.upstream_cx_active = gauge("upstream_cx_active", "Upstream connections open, every cluster");
     m.upstream_cx_connect_fail = counter("upstream_cx_connect_fail", "Upstream connect failures, every cluster");
