@@ -107,6 +107,25 @@ TEST_F(ClusterMembershipTest, AStaticClusterHasEveryEndpointAtOnce) {
   EXPECT_EQ(picks(*state), (std::set<size_t>{0, 1}));
 }
 
+TEST_F(ClusterMembershipTest, PerHostSeriesShowTheAddressThatHoldsEachSlot) {
+  ClusterMembership& membership = start();
+  auto shown = [&] {
+    std::set<std::string> stats;
+    for (const auto& metric : registry_.snapshot()) {
+      if (metric.name.stat.ends_with(".upstream_rq_total")) stats.insert(metric.name.stat);
+    }
+    return stats;
+  };
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total"}));
+  membership.publish({endpoint("10.0.0.1:80"), std::nullopt, endpoint("10.0.0.3:80")});
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.1:80.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.3:80.upstream_rq_total"}));
+  membership.publish({std::nullopt, std::nullopt, endpoint("10.0.0.4:80")});
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.4:80.upstream_rq_total"}));
+}
+
 TEST_F(ClusterMembershipTest, WorkersFollowOnlyWhenTheVersionMoves) {
   ClusterMembership& membership = start();
   auto state = follow(membership);
