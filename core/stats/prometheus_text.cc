@@ -51,11 +51,14 @@ std::string escaped(const std::string& text, bool quote_too) {
 // "{a="x",b="y"}" with `extra` (le="...") last; "" without any label.
 std::string labelSet(const std::vector<Label>& labels, const std::string& extra = {}) {
   std::string set;
-  for (const auto& label : labels) {
-    set += (set.empty() ? "" : ",") + labelName(label.name) + "=\"" + escaped(label.value, true) + "\"";
-  }
-  if (!extra.empty()) set += (set.empty() ? "" : ",") + extra;
-  return set.empty() ? "" : "{" + set + "}";
+  auto append = [&set](const std::string& pair) {
+    set += set.empty() ? "{" : ",";
+    set += pair;
+  };
+  for (const auto& label : labels) append(labelName(label.name) + "=\"" + escaped(label.value, true) + "\"");
+  if (!extra.empty()) append(extra);
+  if (!set.empty()) set += "}";
+  return set;
 }
 
 void appendSeries(std::string& out, const std::string& name, const MetricSnapshot& metric) {

@@ -10,11 +10,11 @@ namespace switchyard::stats {
 
 namespace {
 
-using Shard = ChunkedArray<std::atomic<int64_t>, ShardedCells::kChunkCells, ShardedCells::kMaxChunks>;
-
 std::atomic<uint64_t> next_serial{1};
 
 }  // namespace
+
+struct ShardedCells::Shard : ChunkedArray<std::atomic<int64_t>, kChunkCells, kMaxChunks> {};
 
 struct ShardedCells::State {
   const uint64_t serial = next_serial.fetch_add(1);
@@ -74,6 +74,8 @@ struct ShardedCells::ThreadLease {
 };
 
 thread_local ShardedCells::ThreadLease ShardedCells::thread_lease_;
+thread_local uint64_t ShardedCells::thread_serial_ = 0;
+thread_local ShardedCells::Shard* ShardedCells::thread_shard_ = nullptr;
 
 ShardedCells::ShardedCells() : state_(std::make_shared<State>()) {}
 
@@ -89,15 +91,17 @@ bool ShardedCells::reserve(size_t count) {
 }
 
 std::atomic<int64_t>& ShardedCells::local(size_t cell) {
-  ThreadLease& lease = thread_lease_;
-  if (lease.serial != state_->serial) {
+  if (thread_serial_ != state_->serial) {
     // First record of this thread (or first to this instance): once per thread.
+    ThreadLease& lease = thread_lease_;
     lease.drop();
     lease.shard = state_->acquire(&lease.owned);
     lease.state = state_;
     lease.serial = state_->serial;
+    thread_serial_ = lease.serial;
+    thread_shard_ = lease.shard;
   }
-  return (*lease.shard)[cell];
+  return (*thread_shard_)[cell];
 }
 
 int64_t ShardedCells::sum(size_t cell) const {

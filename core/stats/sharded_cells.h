@@ -45,8 +45,14 @@ class ShardedCells {
 
  private:
   struct State;
+  struct Shard;
   struct ThreadLease;
+  // The lease gives the shard back when its thread exits; the two plain
+  // copies beside it are what record() reads, since a thread_local with a
+  // destructor costs an initialisation check on every access.
   static thread_local ThreadLease thread_lease_;
+  static thread_local uint64_t thread_serial_;
+  static thread_local Shard* thread_shard_;
   std::shared_ptr<State> state_;
 };
 
