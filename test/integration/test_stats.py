@@ -284,5 +284,115 @@ class StatsTest(IntegrationTestCase):
         self.assertEqual([float(sample["value"][1]) for sample in buckets], [6.0])
 
 
+def outcomes_config(retrying_port: int, guarded_port: int, admin_port: int, upstream_port: int,
+                    dead_port: int) -> str:
+    """Listener "retrying" (retry filter) and listener "guarded" (timeout and
+    breaker filters), each route on a cluster of its own so that every
+    outcome lands in one cluster's counters."""
+    def cluster(name: str, port: int) -> str:
+        return f"""  - name: {name}
+    connect_timeout: 1s
+    endpoints: [{{ address: 127.0.0.1, port: {port} }}]
+"""
+
+    def route(name: str, prefix: str, cluster_name: str) -> str:
+        return f"""          - name: {name}
+            match: {{ prefix: {prefix} }}
+            route: {{ cluster: {cluster_name} }}
+"""
+    retry = {"retry_on": ["5xx", "gateway-error"], "num_retries": 2, "per_try_timeout_ms": 200,
+             "backoff": {"base_interval_ms": 1}}
+    breaker = {"clusters": [{"cluster": "fragile", "consecutive_failures": 1, "failure_on": ["5xx"],
+                             "open_interval": "30s"}]}
+    clusters = "".join(cluster(name, upstream_port) for name in ("flaky", "slow", "patient", "fragile"))
+    clusters += cluster("dead", dead_port)
+    return f"""
+admin:
+  address: 127.0.0.1
+  port: {admin_port}
+listeners:
+  - name: retrying
+    address: 127.0.0.1
+    port: {retrying_port}
+    filters:
+      - name: retry
+        config: {json.dumps(retry)}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+{route("flaky", "/fail-first", "flaky")}{route("slow", "/delay", "slow")}
+  - name: guarded
+    address: 127.0.0.1
+    port: {guarded_port}
+    filters:
+      - name: timeout
+        config: {{ request_timeout_ms: 300 }}
+      - name: breaker
+        config: {json.dumps(breaker)}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+{route("patient", "/delay", "patient")}{route("fragile", "/status", "fragile")}{route("dead", "/dead", "dead")}
+clusters:
+{clusters}"""
+
+
+class ClusterOutcomeStatsTest(IntegrationTestCase):
+    """Retries, per-try timeouts, request timeouts (UT), breaker refusals
+    (UO) and connect failures, each counted on the cluster it happened to
+    and equal to what the upstream and the filters saw."""
+
+    def test_each_outcome_is_counted_on_its_cluster(self):
+        upstream = self.start_upstream()
+        retrying_port, guarded_port, admin_port, dead_port = free_port(), free_port(), free_port(), free_port()
+        self.start_proxy(outcomes_config(retrying_port, guarded_port, admin_port, upstream.port, dead_port),
+                         retrying_port)
+        self.assertEqual(exchange(retrying_port, path="/fail-first/2?key=stats").status, 200)
+        slow = exchange(retrying_port, path="/delay/1000")
+        self.assertEqual(slow.status, 504)
+        self.assertEqual(exchange(guarded_port, path="/delay/3000").status, 504)
+        self.assertEqual(exchange(guarded_port, path="/status/503").status, 503)  # trips the breaker
+        self.assertEqual(exchange(guarded_port, path="/status/200").status, 503)  # refused: UO
+        self.assertEqual(exchange(guarded_port, path="/status/200").status, 503)  # refused: UO
+        self.assertEqual(exchange(guarded_port, path="/dead").status, 503)
+
+        by_path = upstream.stats()["requests_by_path"]
+        expected = {
+            # Two 503s retried away, then the 200.
+            "cluster.flaky.upstream_rq_total": by_path["/fail-first/2"],
+            "cluster.flaky.upstream_rq_5xx": 2,
+            "cluster.flaky.upstream_rq_2xx": 1,
+            "cluster.flaky.upstream_rq_retry": 2,
+            "route.retrying.flaky.downstream_rq_2xx": 1,
+            # Every attempt of the slow request timed out after 200 ms.
+            "cluster.slow.upstream_rq_total": by_path["/delay/1000"],
+            "cluster.slow.upstream_rq_per_try_timeout": by_path["/delay/1000"],
+            "cluster.slow.upstream_rq_retry": by_path["/delay/1000"] - 1,
+            "listener.retrying.downstream_rq_5xx": 1,
+            # The whole request timed out (flag UT).
+            "cluster.patient.upstream_rq_timeout": 1,
+            "cluster.patient.upstream_rq_total": 1,
+            # One 503 reached the upstream, two were refused before it (UO).
+            "cluster.fragile.upstream_rq_total": 1,
+            "cluster.fragile.upstream_rq_5xx": 1,
+            "cluster.fragile.upstream_rq_pending_overflow": 2,
+            "breaker.fragile.rejected.open": 2,
+            # Nothing listens on the dead cluster's port.
+            "cluster.dead.upstream_cx_connect_fail": 1,
+            f"cluster.dead.host.127.0.0.1:{dead_port}.upstream_cx_connect_fail": 1,
+            "listener.guarded.downstream_rq_5xx": 5,
+        }
+        self.assertEqual(by_path["/fail-first/2"], 3)
+        self.assertEqual(by_path["/delay/1000"], 3)
+        wait_until(lambda: all(proxy_stats(admin_port).get(name) == value for name, value in expected.items()),
+                   STATS_DEADLINE)
+        stats = proxy_stats(admin_port)
+        self.assertEqual({name: stats.get(name) for name in expected}, expected)
+        self.assertEqual(stats["cluster.flaky.upstream_rq_retry"] + stats["cluster.slow.upstream_rq_retry"],
+                         stats["retry.retries"])
+
+
 if __name__ == "__main__":
     main()
