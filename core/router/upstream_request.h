@@ -20,6 +20,9 @@
 // destroyed and a hedge asked for is queued; when the outermost guard is
 // released the queued hedges start and the parked attempts are destroyed.
 // After running hooks, code checks closed() before going on.
+//
+// The attempt bookkeeping (reports, retiring, what follows the last
+// failure) is in upstream_request_attempts.cc.
 #pragma once
 
 #include <switchyard/filter.h>

@@ -23,7 +23,6 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
   auto serving = std::make_shared<ServingConfig>();
   serving->proxy = config::compileProxyConfig(std::move(bootstrap));
   serving->health = std::make_shared<upstream::UpstreamHealth>(*serving->proxy);
-  serving->memberships = std::make_shared<upstream::ClusterMemberships>(*serving->proxy, *serving->health);
   bool ok = true;
   for (const auto& listener : serving->proxy->listeners) {
     ServingListener entry;
@@ -35,6 +34,9 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
     serving->listeners.push_back(std::move(entry));
   }
   if (!ok) return nullptr;
+  // Last: publishing the memberships shows each host's series under its
+  // address, which only a config that will serve may do.
+  serving->memberships = std::make_shared<upstream::ClusterMemberships>(*serving->proxy, *serving->health);
   return serving;
 }
 

@@ -54,22 +54,25 @@ ClusterMetrics::ClusterMetrics(MetricRegistry& registry, const std::string& clus
   health_check_failure_ = counter("health_check.failure", "cluster_health_check_failure",
                                   "Active health checks failed");
 
-  // Each slot's series, hidden until an address holds the slot; the slots
-  // a previous config had beyond this one's are hidden too.
+  // Each slot's series, hidden until an address holds the slot. A reload
+  // finds them again as they are: the config may yet fail to load, and
+  // until the new one serves, the old one's hosts are the ones to show.
   for (size_t slot = 0; slot < host_slots; ++slot) {
     std::vector<MetricName> names = hostNames(slot, "");
     HostIds ids{};
     for (size_t i = 0; i < kHostSeriesCount; ++i) {
-      ids[i] = registry.define(MetricKind::kCounter, names[i]).value_or(MetricRegistry::kMaxSeries);
-      registry.hide(ids[i]);
+      ids[i] = registry.define(MetricKind::kCounter, names[i], 1, true).value_or(MetricRegistry::kMaxSeries);
     }
     hosts_.push_back(ids);
   }
+}
+
+void ClusterMetrics::hideHostsFrom(size_t host_slots) const {
   for (size_t slot = host_slots;; ++slot) {
     std::vector<MetricName> names = hostNames(slot, "");
-    if (!registry.find(names[0].stat)) break;
+    if (!registry_.find(names[0].stat)) return;
     for (const auto& name : names) {
-      if (auto id = registry.find(name.stat)) registry.hide(*id);
+      if (auto id = registry_.find(name.stat)) registry_.hide(*id);
     }
   }
 }

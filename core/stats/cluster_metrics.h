@@ -10,7 +10,9 @@
 // address: a cluster has a fixed number of slots, so DNS churn reuses the
 // same bounded set of series. A slot's series are shown under the address
 // that holds it (bindHost), start from zero when another address takes the
-// slot, and are hidden while the slot is empty (unbindHost).
+// slot, and are hidden while the slot is empty (unbindHost). The cluster's
+// membership (upstream/cluster_membership.h) binds them once its config
+// serves.
 #pragma once
 
 #include <array>
@@ -44,6 +46,9 @@ class ClusterMetrics {
   void healthChecked(bool passed) const;
   void bindHost(size_t host_slot, const std::string& address) const;
   void unbindHost(size_t host_slot) const;
+  // Hides the series of the slots that an earlier config of this cluster
+  // had from `host_slots` on (a reload that lowered max_hosts).
+  void hideHostsFrom(size_t host_slots) const;
 
  private:
   // A host slot's series, in the order hostNames() names them.

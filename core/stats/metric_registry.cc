@@ -28,7 +28,8 @@ std::string MetricRegistry::seriesKey(const MetricName& name) {
   return key;
 }
 
-std::optional<uint32_t> MetricRegistry::define(MetricKind kind, const MetricName& name, double histogram_scale) {
+std::optional<uint32_t> MetricRegistry::define(MetricKind kind, const MetricName& name, double histogram_scale,
+                                               bool hidden) {
   std::lock_guard lock(mutex_);
   if (auto it = ids_by_stat_.find(name.stat); it != ids_by_stat_.end()) {
     if (layouts_[it->second].kind != kind) return std::nullopt;
@@ -50,7 +51,7 @@ std::optional<uint32_t> MetricRegistry::define(MetricKind kind, const MetricName
   if (!cells_.reserve(first + cells) || !layouts_.growTo(id + 1)) return std::nullopt;
   cells_used_ = first + cells;
   layouts_[id] = Layout{uint32_t(first), kind, histogram_scale > 0 ? histogram_scale : 1};
-  definitions_.push_back(Definition{name, name, true, {}});
+  definitions_.push_back(Definition{name, name, !hidden, {}});
   ids_by_stat_.emplace(name.stat, id);
   family_kinds_.emplace(name.family, kind);
   ids_by_series_key_.emplace(std::move(series_key), id);

@@ -55,8 +55,10 @@ class MetricRegistry {
   // nullopt when the registry is full, when `name.stat` exists with another
   // kind, or when the Prometheus family exists with another kind or already
   // has a series with these labels. `histogram_scale`: raw units per
-  // displayed unit (histogram.h).
-  std::optional<uint32_t> define(MetricKind kind, const MetricName& name, double histogram_scale = 1);
+  // displayed unit (histogram.h). A new series with `hidden` is not shown
+  // until bound; an existing one keeps whatever it is.
+  std::optional<uint32_t> define(MetricKind kind, const MetricName& name, double histogram_scale = 1,
+                                 bool hidden = false);
 
   // The id of a defined stat name, if any.
   std::optional<uint32_t> find(const std::string& stat) const;

@@ -12,6 +12,7 @@ ClusterMembership::ClusterMembership(const config::ClusterConfig& cluster, Clust
       outliers_(outliers),
       last_addresses_(slot_count_),
       shown_addresses_(slot_count_) {
+  metrics_.hideHostsFrom(slot_count_);
   std::vector<std::optional<config::EndpointConfig>> slots(slot_count_);
   if (cluster.type == config::Cluster::STATIC) {
     for (size_t i = 0; i < cluster.endpoints.size(); ++i) slots[i] = cluster.endpoints[i];

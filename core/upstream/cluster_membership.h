@@ -70,8 +70,10 @@ class ClusterMembership {
   // Each slot's last address ("" before its first): a slot that gets
   // another one is reused. Control loop only.
   std::vector<std::string> last_addresses_;
-  // Each slot's address as its series show it ("" while hidden). Control loop only.
-  std::vector<std::string> shown_addresses_;
+  // Each slot's address as its series show it ("" while hidden; nullopt
+  // before the first publication, which binds or hides every slot since a
+  // previous config may have shown another address there). Control loop only.
+  std::vector<std::optional<std::string>> shown_addresses_;
   mutable std::mutex mutex_;
   std::shared_ptr<const MembershipSnapshot> current_;  // guarded by mutex_
   std::atomic<uint64_t> version_{0};

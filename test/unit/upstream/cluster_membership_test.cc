@@ -124,6 +124,10 @@ TEST_F(ClusterMembershipTest, PerHostSeriesShowTheAddressThatHoldsEachSlot) {
   membership.publish({std::nullopt, std::nullopt, endpoint("10.0.0.4:80")});
   EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total",
                                             "cluster.dns.host.10.0.0.4:80.upstream_rq_total"}));
+  // A reloaded config's membership starts without hosts: it hides what the
+  // previous one showed until discovery publishes again.
+  ClusterMembership reloaded(cluster(), health(), nullptr);
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total"}));
 }
 
 TEST_F(ClusterMembershipTest, WorkersFollowOnlyWhenTheVersionMoves) {
