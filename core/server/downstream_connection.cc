@@ -37,7 +37,7 @@ DownstreamConnection::DownstreamConnection(Worker& worker, const ServingListener
   listener_.metrics->connectionOpened();
 }
 
-DownstreamConnection::~DownstreamConnection() { listener_.metrics->connectionClosed(); }
+DownstreamConnection::~DownstreamConnection() = default;
 
 void DownstreamConnection::start() {
   sockaddr_storage peer{};
@@ -331,6 +331,9 @@ void DownstreamConnection::resetAbruptly() {
   // uv_tcp_close_reset sends RST so the client sees the response was cut.
   int rc = uv_tcp_close_reset(socket_, [](uv_handle_t* handle) {
     auto* self = static_cast<DownstreamConnection*>(handle->data);
+    // Before the worker hears of it: the last connection of a drain may
+    // free the proxy, and the listener's metrics with it.
+    self->listener_.metrics->connectionClosed();
     self->worker_.onConnectionClosed(self);
     delete reinterpret_cast<uv_tcp_t*>(handle);
     delete self;
