@@ -329,15 +329,7 @@ void DownstreamConnection::resetAbruptly() {
   idle_timer_ = nullptr;
   headers_timer_ = nullptr;
   // uv_tcp_close_reset sends RST so the client sees the response was cut.
-  int rc = uv_tcp_close_reset(socket_, [](uv_handle_t* handle) {
-    auto* self = static_cast<DownstreamConnection*>(handle->data);
-    // Before the worker hears of it: the last connection of a drain may
-    // free the proxy, and the listener's metrics with it.
-    self->listener_.metrics->connectionClosed();
-    self->worker_.onConnectionClosed(self);
-    delete reinterpret_cast<uv_tcp_t*>(handle);
-    delete self;
-  });
+  int rc = uv_tcp_close_reset(socket_, &DownstreamConnection::onSocketClosed);
   if (rc != 0) {
     closing_ = false;
     close();
@@ -355,12 +347,17 @@ void DownstreamConnection::close() {
   closeAndDelete(headers_timer_);
   idle_timer_ = nullptr;
   headers_timer_ = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(socket_), [](uv_handle_t* handle) {
-    auto* self = static_cast<DownstreamConnection*>(handle->data);
-    self->worker_.onConnectionClosed(self);
-    delete reinterpret_cast<uv_tcp_t*>(handle);
-    delete self;
-  });
+  uv_close(reinterpret_cast<uv_handle_t*>(socket_), &DownstreamConnection::onSocketClosed);
+}
+
+void DownstreamConnection::onSocketClosed(uv_handle_t* handle) {
+  auto* self = static_cast<DownstreamConnection*>(handle->data);
+  // Before the worker hears of it: the last connection of a drain may free
+  // the proxy, and the listener's metrics with it.
+  self->listener_.metrics->connectionClosed();
+  self->worker_.onConnectionClosed(self);
+  delete reinterpret_cast<uv_tcp_t*>(handle);
+  delete self;
 }
 
 }  // namespace switchyard::server

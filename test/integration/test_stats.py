@@ -154,6 +154,9 @@ class StatsTest(IntegrationTestCase):
             "listener.edge.downstream_rq_active": 0,
             # One connection per request, and the one that found the port open.
             "listener.edge.downstream_cx_total": self.sent + 1,
+            # Every client closed its connection, and so did the proxy.
+            "listener.edge.downstream_cx_active": 0,
+            "downstream_cx_active": 0,
             "listener.edge.downstream_rq_time": self.sent,  # a histogram's count
             "route.edge.echo.downstream_rq_total": 6,
             "route.edge.echo.downstream_rq_2xx": 6,
