@@ -470,6 +470,7 @@ class BootstrapValidator {
     refuse(cluster.has_dns_max_refresh_rate(), "dns_max_refresh_rate");
     refuse(!cluster.dns_resolvers().empty(), "dns_resolvers");
     refuse(cluster.max_hosts() != 0, "max_hosts");
+    refuse(cluster.dns_lookup_family() != Cluster::V4_PREFERRED, "dns_lookup_family");
   }
 
   // An address and port something binds to: a listener or the admin
