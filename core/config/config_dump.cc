@@ -17,6 +17,9 @@ constexpr std::string_view kRedacted = "[redacted]";
 constexpr std::string_view kSecretWords[] = {"authorization", "key",        "secret",      "password",
                                              "passwd",        "token",      "credential",  "cookie_value"};
 constexpr std::string_view kNameKeys[] = {"name", "header_name"};
+// The fields that hold a named header's value: {name, value} to set one,
+// {name, exact | prefix} to match one.
+constexpr std::string_view kValueKeys[] = {"value", "exact", "prefix"};
 
 void redactValue(Value& value);
 
@@ -37,10 +40,8 @@ void redactStruct(Struct& object) {
            looksSecret(found->second.string_value());
   });
   for (auto& [key, value] : *object.mutable_fields()) {
-    bool is_name = std::find(std::begin(kNameKeys), std::end(kNameKeys), key) != std::end(kNameKeys);
-    if (looksSecret(key) && !is_name) {
-      redactStrings(value);
-    } else if (names_secret && !is_name) {
+    bool is_value = std::find(std::begin(kValueKeys), std::end(kValueKeys), key) != std::end(kValueKeys);
+    if (looksSecret(key) || (names_secret && is_value)) {
       redactStrings(value);
     } else {
       redactValue(value);

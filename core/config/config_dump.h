@@ -4,10 +4,10 @@
 //
 // The redaction rule, applied at every depth, filter configs included:
 //  - a value whose key looks secret is replaced by "[redacted]";
-//  - in an object whose "name" (or "header_name") looks secret,
-//    every other string value is replaced, so that a header given as
-//    {name: authorization, value: ...} or matched as {name: x-api-key,
-//    exact: ...} does not show its value.
+//  - in an object whose "name" (or "header_name") looks secret, the
+//    "value", "exact" and "prefix" strings are replaced, so that a header
+//    given as {name: authorization, value: ...} or matched as
+//    {name: x-api-key, exact: ...} does not show its value.
 // A name looks secret when it contains, in any case, "authorization",
 // "key", "secret", "password", "passwd", "token", "credential" or
 // "cookie_value". Numbers, booleans and null are left as they are.
