@@ -185,6 +185,15 @@ class AccessLogTest(IntegrationTestCase):
         self.assertNotIn('"t-after"', rotated)
         self.assertNotIn('"t-before"', read_text(self.text_log))
 
+    def test_a_drain_writes_the_lines_of_the_requests_it_finished(self):
+        with RawClient(self.port) as client:
+            client.send(request_bytes("GET", "/limited/delay/500", [("User-Agent", "t-drain")]))
+            self.assertTrue(wait_until(lambda: self.upstream.stats()["requests_in_flight"] == 1, 3.0))
+            self.proxy.signal(signal.SIGTERM)
+            self.assertEqual(client.read_response().status, 200)
+        self.assertEqual(self.proxy.wait(timeout=10), 0)
+        self.assertEqual([entry["status"] for entry in self.json_entries() if entry["agent"] == "t-drain"], [200])
+
     def test_lines_are_written_at_log_level_error_and_not_to_the_proxy_log(self):
         self.assertEqual(self.request("t-level", "/echo").status, 200)
         self.entry("t-level")
