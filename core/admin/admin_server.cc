@@ -194,7 +194,10 @@ std::string AdminServer::respond(std::string_view method, std::string_view targe
   size_t query_start = target.find('?');
   std::string_view path = target.substr(0, query_start);
   std::string query(query_start == std::string_view::npos ? std::string_view() : target.substr(query_start + 1));
-  if (!form_body.empty()) query += (query.empty() ? "" : "&") + std::string(form_body);
+  if (!form_body.empty()) {
+    if (!query.empty()) query += '&';
+    query += form_body;
+  }
   bool method_not_allowed = false;
   const AdminHandler* handler = handlers_.find(method, path, &method_not_allowed);
   if (handler == nullptr) {

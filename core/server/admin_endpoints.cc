@@ -38,7 +38,10 @@ std::string modulesJson(const module::ModuleLoader& loader, const ServingConfig&
             std::to_string(info.abi.major) + "." + std::to_string(info.abi.minor) +
             "\",\"path\":" + jsonString(info.path) + ",\"listeners\":[";
     const auto& listeners = listeners_by_path[info.path];
-    for (size_t i = 0; i < listeners.size(); ++i) json += (i > 0 ? "," : "") + jsonString(listeners[i]);
+    for (size_t i = 0; i < listeners.size(); ++i) {
+      if (i > 0) json += ",";
+      json += jsonString(listeners[i]);
+    }
     json += "]}";
   }
   return json + "]\n";
