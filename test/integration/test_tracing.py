@@ -23,10 +23,13 @@ TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$")
 
 
 def hop_config(port: int, admin_port: int, upstream_port: int, tracing: dict, retry: dict | None = None,
-               collector_port: int | None = None) -> str:
-    """One listener: tracing (then retry, when given) and every path under
-    /api/ to `backend`; a `collector` cluster when given."""
+               collector_port: int | None = None, more_filters: list[tuple[str, dict]] = ()) -> str:
+    """One listener: tracing, then `more_filters`, then retry (when given),
+    and every path under /api/ to `backend`; a `collector` cluster when
+    given."""
     filters = f"      - name: tracing\n        config: {json.dumps(tracing)}\n"
+    for name, config in more_filters:
+        filters += f"      - name: {name}\n        config: {json.dumps(config)}\n"
     if retry is not None:
         filters += f"      - name: retry\n        config: {json.dumps(retry)}\n"
     collector = (f"  - name: collector\n    connect_timeout: 1s\n    endpoints:\n"
@@ -247,6 +250,43 @@ class TracingTest(IntegrationTestCase):
         self.assertEqual(failed["tags"]["response.flags"], "UF")
         client = self.collector.wait_for_spans(1, kind="CLIENT")[0]
         self.assertEqual((client["tags"]["attempt.outcome"], client["parent_id"]), ("connect_failure", failed["id"]))
+
+    def test_hedged_and_timed_out_attempts_are_spans_and_the_timeouts_504_is_recorded(self):
+        upstream = self.start_upstream()
+        proxy = self.serve(upstream.port, {"export": export("zipkin")},
+                           more_filters=[("timeout", {"request_timeout_ms": 600})],
+                           retry={"retry_on": ["5xx"], "num_retries": 1, "per_try_timeout_ms": 150,
+                                  "hedge": {"on_per_try_timeout": True}})
+        response = exchange(proxy.port, path="/api/delay/3000")
+        self.assertEqual(response.status, 504)
+        server = self.collector.wait_for_spans(1, kind="SERVER")[0]
+        self.assertEqual(server["tags"]["http.status_code"], "504")
+        self.assertIn("UT", server["tags"]["response.flags"].split(","))
+        self.assertTrue(server["error"])
+        clients = self.collector.wait_for_spans(2, kind="CLIENT")
+        by_attempt = {span["tags"]["attempt.number"]: span for span in clients}
+        self.assertEqual(by_attempt["1"]["tags"]["attempt.hedged"], "false")
+        self.assertEqual(by_attempt["2"]["tags"]["attempt.hedged"], "true")
+        for span in clients:
+            self.assertEqual(span["parent_id"], server["id"])
+            self.assertIn(span["tags"]["attempt.outcome"], ("timed_out", "cancelled"))
+            self.assertTrue(span["error"])
+        self.assertEqual(len({span["id"] for span in clients}), 2)
+
+    def test_a_breakers_refusal_is_recorded_without_a_client_span(self):
+        upstream = self.start_upstream()
+        breaker = {"clusters": [{"cluster": "backend", "consecutive_failures": 1, "open_interval": "30s"}]}
+        proxy = self.serve(upstream.port, {"export": export("zipkin")}, more_filters=[("breaker", breaker)])
+        self.assertEqual(exchange(proxy.port, path="/api/status/503").status, 503)
+        refused = exchange(proxy.port, path="/api/echo")
+        self.assertEqual(refused.status, 503)
+        self.assertTrue(refused.has_header("x-switchyard-overloaded"))
+        servers = self.collector.wait_for_spans(2, kind="SERVER")
+        refused_span = next(span for span in servers if span["tags"].get("response.flags") == "UO")
+        self.assertEqual(refused_span["tags"]["http.status_code"], "503")
+        self.assertEqual(refused_span["tags"]["attempts"], "0")
+        self.collector.wait_for_spans(1, kind="CLIENT")
+        self.assertEqual([s for s in self.collector.spans if s["parent_id"] == refused_span["id"]], [])
 
     # -- a collector that cannot keep up ---------------------------------------
 
