@@ -9,6 +9,7 @@ JSON, checked against the schema."""
 import json
 import os
 import re
+import signal
 import sys
 import time
 
@@ -330,6 +331,23 @@ class TracingTest(IntegrationTestCase):
                 else:
                     self.assertTrue(hanging.wait_for(lambda c: c.requests_seen >= 1))
                     self.assertEqual(hanging.requests_seen, 1)
+
+    def test_a_drain_ends_export_calls_stuck_on_a_hanging_collector(self):
+        upstream = self.start_upstream()
+        hanging = TraceCollector(hang=True)
+        self.addCleanup(hanging.close)
+        port, admin_port = free_port(), free_port()
+        proxy = self.start_proxy(hop_config(port, admin_port, upstream.port,
+                                            {"export": export("otlp", timeout="60s")},
+                                            collector_port=hanging.port), port, concurrency=2)
+        for _ in range(4):
+            self.assertEqual(exchange(port, path="/api/echo").status, 200)
+        self.assertTrue(hanging.wait_for(lambda collector: collector.requests_seen >= 1))
+        started = time.monotonic()
+        proxy.signal(signal.SIGTERM)
+        self.assertEqual(proxy.wait(timeout=10), 0)
+        # Not the 60 s export timeout, nor the 15 s drain deadline.
+        self.assertLess(time.monotonic() - started, 5.0)
 
 
 if __name__ == "__main__":
