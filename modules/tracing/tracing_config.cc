@@ -90,7 +90,7 @@ void readExport(const config_reader& reader, const sy_config_value* root, Config
   }
   const sy_config_value* cluster = config_field(&reader, section, "cluster");
   if (cluster == nullptr) {
-    config_errorf(&reader, section, "cluster: required (the cluster of the collector)");
+    config_errorf(&reader, section, "missing the required field cluster (the collector's cluster)");
   } else if (readString(reader, section, "cluster", &out.cluster) && out.cluster.empty()) {
     config_errorf(&reader, cluster, "expected a cluster name, got an empty string");
   }

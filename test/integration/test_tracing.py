@@ -15,8 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (IntegrationTestCase, echo_header_values, exchange, free_port, main,  # noqa: E402
-                     proxy_stats, wait_until)
+from harness import (MODULE_DIR, IntegrationTestCase, echo_header_values, exchange, free_port, main,  # noqa: E402
+                     proxy_stats, run_switchyard)
 from trace_collector import TraceCollector  # noqa: E402
 
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -136,6 +136,22 @@ class TracingTest(IntegrationTestCase):
             expected_status = str(attempt["tags"]["http.status_code"])
             self.assertEqual(b_server["tags"]["http.status_code"], expected_status)
             self.assertEqual(b_client["tags"]["http.status_code"], expected_status)
+
+    # -- config errors ---------------------------------------------------------
+
+    def test_a_bad_config_names_every_bad_field(self):
+        bad = {"propagation": ["w3c", "jaeger"], "sampling": {"percent": 150}, "force_trace_header": "x y",
+               "colour": "red", "export": {"format": "carrier-pigeon", "batch_size": 0, "path": "v1"}}
+        path = self.write_file("bad.yaml", hop_config(free_port(), free_port(), 1, bad, collector_port=2))
+        result = run_switchyard(["-c", path, "--check", "--module-path", MODULE_DIR])
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        prefix = "bad.yaml: listeners[0].filters[0].config."
+        for expected in ("propagation[1]: unknown propagation format \"jaeger\" (expected w3c, b3 or b3_single)",
+                         "sampling.percent: ", "force_trace_header: \"x y\" is not a valid header name",
+                         "colour: unknown field", "export.format: unknown export format \"carrier-pigeon\"",
+                         "export: missing the required field cluster", "export.batch_size: ",
+                         "export.path: expected a path starting with /"):
+            self.assertIn(prefix + expected, result.stderr)
 
     # -- request ids -----------------------------------------------------------
 
