@@ -32,20 +32,31 @@ void SpanExporter::add(Span&& span) {
     return;
   }
   queue_.push_back(std::move(span));
-  if (queue_.size() >= export_.batch_size) flush(true);
-  if (!queue_.empty()) armTimer();
+  // Batches are encoded and sent from the worker timer, never inside a
+  // request's hooks: a full batch on the next loop iteration, a part-filled
+  // one after flush_interval.
+  scheduleFlush(queue_.size() >= export_.batch_size ? 0 : export_.flush_interval_ms);
 }
 
-void SpanExporter::armTimer() {
-  if (timer_armed_ || timer_ == nullptr) return;
-  timer_armed_ = host_->timer_arm(timer_, export_.flush_interval_ms) == SY_OK;
+void SpanExporter::scheduleFlush(uint64_t delay_ms) {
+  if (timer_ == nullptr) return;
+  // An armed timer already due as soon (or sooner) stays as it is.
+  if (timer_armed_ && (delay_ms != 0 || flush_due_now_)) return;
+  if (host_->timer_arm(timer_, delay_ms) == SY_OK) {
+    timer_armed_ = true;
+    flush_due_now_ = delay_ms == 0;
+  }
 }
 
 void SpanExporter::onTimer(sy_timer*, void* user_data) {
   auto* exporter = static_cast<SpanExporter*>(user_data);
+  bool whole_batches_only = exporter->flush_due_now_;
   exporter->timer_armed_ = false;
-  exporter->flush(false);
-  if (!exporter->queue_.empty()) exporter->armTimer();
+  exporter->flush_due_now_ = false;
+  exporter->flush(whole_batches_only);
+  // What is left waits for its interval, or for a call in flight to end
+  // (onCallDone sends the next full batch).
+  if (!exporter->queue_.empty()) exporter->scheduleFlush(exporter->export_.flush_interval_ms);
 }
 
 std::string SpanExporter::encode(const std::vector<Span>& spans) const {

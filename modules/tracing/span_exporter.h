@@ -1,7 +1,7 @@
 // SpanExporter: one worker's batches of finished spans for one config. A
-// span waits in a bounded queue; a batch goes out through the host's
-// outbound HTTP call (ABI 1.4) when batch_size spans wait, or when the
-// worker timer fires after flush_interval. At most max_in_flight calls run
+// span waits in a bounded queue; from the worker timer, a batch goes out
+// through the host's outbound HTTP call (ABI 1.4) as soon as batch_size
+// spans wait, or after flush_interval. At most max_in_flight calls run
 // at once, so a slow or absent collector never holds a request: spans past
 // max_queue are dropped and counted, and a failed call's batch is dropped
 // and counted too (no retries: the next batch is already waiting).
@@ -38,7 +38,9 @@ class SpanExporter {
   // Sends batches while spans wait and calls are allowed; `whole_batches`
   // sends only full ones (the timer sends what there is).
   void flush(bool whole_batches);
-  void armTimer();
+  // Arms the timer to flush after `delay_ms` (0: on the next loop
+  // iteration, whole batches only), unless it is already due as soon.
+  void scheduleFlush(uint64_t delay_ms);
   std::string encode(const std::vector<Span>& spans) const;
   void drop(size_t spans);
 
@@ -50,6 +52,7 @@ class SpanExporter {
   uint32_t in_flight_ = 0;
   sy_timer* timer_;
   bool timer_armed_ = false;
+  bool flush_due_now_ = false;  // armed with 0 for a full batch
 };
 
 }  // namespace tracing
