@@ -1,6 +1,5 @@
 #include "router/http_call.h"
 
-#include "common/uv_util.h"
 #include "http/message_encoder.h"
 #include "http/method.h"
 
@@ -56,9 +55,10 @@ void HttpCall::start(upstream::ClusterState& cluster, size_t host) {
   // The pool may answer (or fail) before start() returns.
   attempt_->start(encodeRequest(), false);
   starting_ = false;
-  if (finished_)
+  if (finished_) {
     uv_timer_start(
         timer_, [](uv_timer_t* timer) { static_cast<HttpCall*>(timer->data)->report(); }, 0, 0);
+  }
 }
 
 void HttpCall::failLater(std::string_view failure) {

@@ -284,6 +284,19 @@ TEST_F(HttpCallTest, AnUnansweredCallTimesOut) {
   EXPECT_GE(uv_now(&loop_) - started, 50u);
 }
 
+TEST_F(HttpCallTest, AClusterWithoutAHealthyHostIsReportedEvenInPanicMode) {
+  startWorker();
+  // Its only host failed its health check: proxied requests would still go
+  // there (panic mode), a call does not.
+  const config::ClusterConfig& cluster = *worker_->config().findCluster("collector");
+  worker_->clusters().cluster(cluster).hosts.setHealthFlag(0, upstream::HostHealthFlag::kFailedActiveCheck);
+  Outcome outcome;
+  ASSERT_NE(call(outcome), nullptr);
+  runUntil(outcome);
+  EXPECT_EQ(outcome.failure, "no_healthy_upstream");
+  EXPECT_TRUE(upstream_->requests.empty());
+}
+
 TEST_F(HttpCallTest, ACancelledCallNeverReports) {
   startWorker();
   upstream_->respond = [](const std::string&) { return std::string(); };
