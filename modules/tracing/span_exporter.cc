@@ -48,7 +48,7 @@ void SpanExporter::scheduleFlush(uint64_t delay_ms) {
   }
 }
 
-void SpanExporter::onTimer(sy_timer*, void* user_data) {
+void SpanExporter::onTimer(sy_timer*, void* user_data) noexcept {
   auto* exporter = static_cast<SpanExporter*>(user_data);
   bool whole_batches_only = exporter->flush_due_now_;
   exporter->timer_armed_ = false;
@@ -97,7 +97,7 @@ void SpanExporter::flush(bool whole_batches) {
   }
 }
 
-void SpanExporter::onCallDone(void* user_data, const sy_http_call_result* result) {
+void SpanExporter::onCallDone(void* user_data, const sy_http_call_result* result) noexcept {
   auto* batch = static_cast<Batch*>(user_data);
   SpanExporter& exporter = *batch->exporter;
   --exporter.in_flight_;

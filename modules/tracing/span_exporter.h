@@ -33,8 +33,9 @@ class SpanExporter {
     SpanExporter* exporter;
     size_t spans;
   };
-  static void onTimer(sy_timer* timer, void* user_data);
-  static void onCallDone(void* user_data, const sy_http_call_result* result);
+  // Called by the host: noexcept, like every entry from it.
+  static void onTimer(sy_timer* timer, void* user_data) noexcept;
+  static void onCallDone(void* user_data, const sy_http_call_result* result) noexcept;
   // Sends batches while spans wait and calls are allowed; `whole_batches`
   // sends only full ones (the timer sends what there is).
   void flush(bool whole_batches);

@@ -41,7 +41,7 @@ sy_result checkHost(char* error, size_t error_capacity) {
   return SY_OK;
 }
 
-sy_result moduleInit(char* error, size_t error_capacity) { return checkHost(error, error_capacity); }
+sy_result moduleInit(char* error, size_t error_capacity) noexcept { return checkHost(error, error_capacity); }
 
 struct MetricDefinition {
   const char* name;
@@ -59,7 +59,7 @@ constexpr MetricDefinition kMetricDefinitions[] = {
 };
 
 sy_result configNew(sy_config_context* context, sy_slice, void** config_out, char* error,
-                    size_t error_capacity) {
+                    size_t error_capacity) noexcept {
   sy_result host_check = checkHost(error, error_capacity);
   if (host_check != SY_OK) return host_check;
   std::unique_ptr<Config> config = readConfig(host, context);
@@ -75,7 +75,7 @@ sy_result configNew(sy_config_context* context, sy_slice, void** config_out, cha
   return SY_OK;
 }
 
-void configDestroy(void* config) { delete static_cast<Config*>(config); }
+void configDestroy(void* config) noexcept { delete static_cast<Config*>(config); }
 
 sy_filter_module makeModuleTable() {
   sy_filter_module table{};

@@ -168,15 +168,15 @@ void finishAttempt(sy_stream* stream, StreamState& state, const OpenAttempt& ope
 
 }  // namespace
 
-sy_result streamNew(sy_stream*, const void* config, void** stream_context_out) {
+sy_result streamNew(sy_stream*, const void* config, void** stream_context_out) noexcept {
   if (config == nullptr) return SY_ERR_INVALID_ARGUMENT;
   *stream_context_out = new StreamState(*static_cast<const Config*>(config), Moment::now());
   return SY_OK;
 }
 
-void streamDestroy(void* stream_context) { delete static_cast<StreamState*>(stream_context); }
+void streamDestroy(void* stream_context) noexcept { delete static_cast<StreamState*>(stream_context); }
 
-sy_filter_status requestHeaders(sy_stream* stream, void* stream_context, sy_headers* headers, int) {
+sy_filter_status requestHeaders(sy_stream* stream, void* stream_context, sy_headers* headers, int) noexcept {
   if (stream_context == nullptr) return SY_FILTER_CONTINUE;
   auto& state = *static_cast<StreamState*>(stream_context);
   startContext(stream, state, headers);
@@ -185,7 +185,7 @@ sy_filter_status requestHeaders(sy_stream* stream, void* stream_context, sy_head
 }
 
 void attemptStarted(sy_stream*, void* stream_context, const sy_attempt_info* attempt,
-                    sy_headers* request_headers) {
+                    sy_headers* request_headers) noexcept {
   if (stream_context == nullptr) return;
   auto& state = *static_cast<StreamState*>(stream_context);
   if (!state.context_ready) return;
@@ -207,7 +207,7 @@ void attemptStarted(sy_stream*, void* stream_context, const sy_attempt_info* att
   state.open_attempts.push_back(std::move(open));
 }
 
-void attemptFinished(sy_stream* stream, void* stream_context, const sy_attempt_info* attempt) {
+void attemptFinished(sy_stream* stream, void* stream_context, const sy_attempt_info* attempt) noexcept {
   if (stream_context == nullptr) return;
   auto& state = *static_cast<StreamState*>(stream_context);
   auto open = std::find_if(state.open_attempts.begin(), state.open_attempts.end(),
@@ -221,7 +221,7 @@ void attemptFinished(sy_stream* stream, void* stream_context, const sy_attempt_i
   state.open_attempts.erase(open);
 }
 
-sy_filter_status responseHeaders(sy_stream*, void* stream_context, sy_headers* headers, int) {
+sy_filter_status responseHeaders(sy_stream*, void* stream_context, sy_headers* headers, int) noexcept {
   if (stream_context == nullptr) return SY_FILTER_CONTINUE;
   auto& state = *static_cast<StreamState*>(stream_context);
   if (!state.request_id.empty())
@@ -229,7 +229,7 @@ sy_filter_status responseHeaders(sy_stream*, void* stream_context, sy_headers* h
   return SY_FILTER_CONTINUE;
 }
 
-void streamComplete(sy_stream* stream, void* stream_context) {
+void streamComplete(sy_stream* stream, void* stream_context) noexcept {
   if (stream_context == nullptr) return;
   auto& state = *static_cast<StreamState*>(stream_context);
   // A filter before this one answered before our request hook ran: the
