@@ -636,10 +636,11 @@ typedef struct sy_host_api {
   sy_result (*runtime_get)(sy_slice key, char *buffer, size_t capacity, size_t *length_out);
 
   /* ---- ABI 1.4: outbound HTTP calls ----------------------------------- */
-  /* Sends one HTTP/1.1 request to a host of `request->cluster`, chosen by
-   * the cluster's load balancer among its healthy hosts (never in panic
-   * mode), over `worker`'s connection pool for that host (connections are
-   * reused). Call on `worker`'s thread, e.g. from a worker timer or a
+  /* Sends one HTTP/1.1 request to a healthy host of `request->cluster`
+   * (the cluster's load balancer picks it; while the cluster is in panic
+   * mode, one of its healthy hosts is drawn by weight; with none, the call
+   * ends with "no_healthy_upstream"), over `worker`'s connection pool for
+   * that host (connections are reused). Call on `worker`'s thread, e.g. from a worker timer or a
    * stream hook of that worker. `done` runs exactly once, later, on that
    * worker with the result, unless http_call_cancel comes first; every
    * failure, an unknown cluster included, arrives through `done`. When the
