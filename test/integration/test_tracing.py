@@ -15,8 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MODULE_DIR, IntegrationTestCase, RawClient, echo_header_values, exchange,  # noqa: E402
-                     free_port, main, proxy_stats, request_bytes, run_switchyard)
+from harness import (MODULE_DIR, IntegrationTestCase, RawClient, access_log_yaml, echo_header_values,  # noqa: E402
+                     exchange, free_port, main, proxy_stats, read_text, request_bytes, run_switchyard, wait_until)
 from trace_collector import TraceCollector  # noqa: E402
 
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -24,10 +24,11 @@ TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$")
 
 
 def hop_config(port: int, admin_port: int, upstream_port: int, tracing: dict, retry: dict | None = None,
-               collector_port: int | None = None, more_filters: list[tuple[str, dict]] = ()) -> str:
+               collector_port: int | None = None, more_filters: list[tuple[str, dict]] = (),
+               access_log_path: str | None = None) -> str:
     """One listener: tracing, then `more_filters`, then retry (when given),
     and every path under /api/ to `backend`; a `collector` cluster when
-    given."""
+    given; an access log of "request-id status" lines when given."""
     filters = f"      - name: tracing\n        config: {json.dumps(tracing)}\n"
     for name, config in more_filters:
         filters += f"      - name: {name}\n        config: {json.dumps(config)}\n"
@@ -35,6 +36,7 @@ def hop_config(port: int, admin_port: int, upstream_port: int, tracing: dict, re
         filters += f"      - name: retry\n        config: {json.dumps(retry)}\n"
     collector = (f"  - name: collector\n    connect_timeout: 1s\n    endpoints:\n"
                  f"      - {{ address: 127.0.0.1, port: {collector_port} }}\n") if collector_port else ""
+    access_log = access_log_yaml(access_log_path, "%REQUEST_ID% %RESPONSE_CODE%") if access_log_path else ""
     return f"""
 admin:
   address: 127.0.0.1
@@ -43,7 +45,7 @@ listeners:
   - name: edge
     address: 127.0.0.1
     port: {port}
-    filters:
+{access_log}    filters:
 {filters}    virtual_hosts:
       - name: all
         domains: ["*"]
@@ -90,15 +92,23 @@ class TracingTest(IntegrationTestCase):
 
     def test_two_hops_with_a_retry_are_one_trace_with_a_client_span_per_attempt(self):
         upstream = self.start_upstream()
-        hop_b = self.serve(upstream.port, {"service_name": "hop-b", "export": export("zipkin")}, name="hop-b")
+        log_a, log_b = (os.path.join(self.workdir, f"access-{hop}.log") for hop in "ab")
+        hop_b = self.serve(upstream.port, {"service_name": "hop-b", "export": export("zipkin")}, name="hop-b",
+                           access_log_path=log_b)
         hop_a = self.serve(hop_b.port, {"service_name": "hop-a", "export": export("otlp")}, name="hop-a",
-                           retry={"retry_on": ["5xx"], "num_retries": 1})
+                           retry={"retry_on": ["5xx"], "num_retries": 1}, access_log_path=log_a)
         response = exchange(hop_a.port, path="/api/api/fail-first/1?key=two-hops")
         self.assertEqual(response.status, 200, response.body)
         request_id = response.header("x-request-id")
         self.assertRegex(request_id, UUID_V4)
         echo = response.json()
         self.assertEqual(echo_header_values(echo, "x-request-id"), [request_id])
+        # Both access logs name the request by the same id: hop A once, hop B
+        # once per attempt A sent it.
+        self.assertTrue(wait_until(lambda: read_text(log_b).count("\n") == 2 and read_text(log_a), 5),
+                        (read_text(log_a), read_text(log_b)))
+        self.assertEqual(read_text(log_a).splitlines(), [f"{request_id} 200"])
+        self.assertEqual(read_text(log_b).splitlines(), [f"{request_id} 503", f"{request_id} 200"])
 
         a_server = self.collector.wait_for_spans(1, service="hop-a", kind="SERVER")[0]
         a_clients = self.collector.wait_for_spans(2, service="hop-a", kind="CLIENT")
