@@ -24,7 +24,9 @@
  * (the cluster_report hook and the report_field host call). 1.4 adds
  * request identity (stream_set_request_id), stream properties that say how
  * the exchange ended (status, flags, method, path) and runtime values set
- * through the admin API (runtime_get).
+ * through the admin API (runtime_get), and response body pacing
+ * (stream_release_response_body: a filter passes on a held response body a
+ * slice at a time, e.g. to throttle it).
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -586,6 +588,20 @@ typedef struct sy_host_api {
    * key has no value; SY_ERR_LIMIT when the value is longer than `capacity`
    * (*length_out says how long). Lock-free; safe from any thread. */
   sy_result (*runtime_get)(sy_slice key, char *buffer, size_t capacity, size_t *length_out);
+
+  /* ---- ABI 1.4: response body pacing ---------------------------------- */
+  /* From a filter that stopped the response body (its response_body hook
+   * returned SY_FILTER_STOP_ITERATION): passes on up to `max_bytes` of the
+   * body the host holds for it to the filters after it and the client,
+   * keeping the filter stopped (it is not called for what passes). Sets
+   * *released_out to the bytes passed and *still_held_out to what the host
+   * still holds for it; when nothing is held, stream_continue_response lets
+   * the rest of the body (and its end) through and calls the filter again
+   * for new data. Flow control is the host's: while it holds more than the
+   * listener's buffer watermark it stops reading the upstream.
+   * SY_ERR_BAD_STATE when the filter is not stopped on the response body. */
+  sy_result (*stream_release_response_body)(sy_stream *stream, size_t max_bytes, size_t *released_out,
+                                            size_t *still_held_out);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */
