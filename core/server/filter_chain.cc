@@ -186,7 +186,8 @@ sy_result FilterChain::releaseResponseBody(size_t filter_index, size_t max_bytes
   if (stream_.streamCompleted() || !response_ || filter_index >= response_->filterCount()) {
     return SY_ERR_BAD_STATE;
   }
-  sy_result result = response_->release(response_invoker_->filterAt(filter_index), max_bytes, released, still_held);
+  sy_result result =
+      response_->release(response_invoker_->filterAt(filter_index), max_bytes, released, still_held);
   // What left the pipeline now waits in the client's write queue.
   stream_.onFilterResumed(false);
   return result;

@@ -24,9 +24,10 @@ static sy_result check_host(char *error, size_t error_capacity) {
   }
   if (!SY_HAS_FIELD(fault_host, sy_host_api, stream_release_response_body) ||
       fault_host->stream_release_response_body == NULL || fault_host->runtime_get == NULL) {
-    snprintf(error, error_capacity,
-             "fault needs ABI 1.4 (runtime_get and stream_release_response_body), but this host has ABI %u.%u",
-             (unsigned)fault_host->abi.major, (unsigned)fault_host->abi.minor);
+    snprintf(
+        error, error_capacity,
+        "fault needs ABI 1.4 (runtime_get and stream_release_response_body), but this host has ABI %u.%u",
+        (unsigned)fault_host->abi.major, (unsigned)fault_host->abi.minor);
     return SY_ERR_UNSUPPORTED;
   }
   return SY_OK;

@@ -14,23 +14,33 @@
 #define MAX_SEED (1ull << 53) /* the largest integer a config number holds exactly */
 
 const char *const fault_runtime_key_suffixes[FAULT_RUNTIME_KEY_COUNT] = {
-    "delay.percent",       "delay.fixed_delay_ms",           "abort.percent",
-    "abort.http_status",   "response_rate_limit.percent",    "response_rate_limit.limit_kbps",
+    "delay.percent",     "delay.fixed_delay_ms",        "abort.percent",
+    "abort.http_status", "response_rate_limit.percent", "response_rate_limit.limit_kbps",
 };
 
-static const char *const root_fields[] = {
-    "delay",   "abort",   "response_rate_limit",       "upstream_cluster", "upstream_clusters",
-    "headers", "downstream_nodes", "downstream_service_header", "header_control", "max_active_faults",
-    "runtime_prefix", "seed"};
+static const char *const root_fields[] = {"delay",
+                                          "abort",
+                                          "response_rate_limit",
+                                          "upstream_cluster",
+                                          "upstream_clusters",
+                                          "headers",
+                                          "downstream_nodes",
+                                          "downstream_service_header",
+                                          "header_control",
+                                          "max_active_faults",
+                                          "runtime_prefix",
+                                          "seed"};
 static const char *const delay_fields[] = {"fixed_delay", "percent", "percentage"};
 static const char *const abort_fields[] = {"http_status", "percent", "percentage"};
 static const char *const rate_limit_fields[] = {"fixed_limit", "percent", "percentage"};
 static const char *const fixed_limit_fields[] = {"limit_kbps"};
 static const char *const percentage_fields[] = {"numerator", "denominator"};
-static const char *const matcher_fields[] = {"name", "exact_match", "prefix_match", "present_match", "invert_match"};
+static const char *const matcher_fields[] = {"name", "exact_match", "prefix_match", "present_match",
+                                             "invert_match"};
 static const char *const header_control_fields[] = {"enabled", "max_delay", "allowed_statuses"};
 
-static int copy_text(const config_reader *reader, const sy_config_value *value, sy_slice text, fault_text *out) {
+static int copy_text(const config_reader *reader, const sy_config_value *value, sy_slice text,
+                     fault_text *out) {
   out->ptr = config_copy(reader, value, text);
   out->len = out->ptr != NULL ? text.len : 0;
   return out->ptr != NULL;
@@ -85,7 +95,8 @@ static void read_chance(const config_reader *reader, const sy_config_value *sect
   uint32_t rounded = (uint32_t)(scaled + 0.5);
   double error = scaled - (double)rounded;
   if (error > 1e-6 || error < -1e-6) {
-    config_errorf(reader, percent, "has more than four decimals (the finest chance is 0.0001%%, one in a million)");
+    config_errorf(reader, percent,
+                  "has more than four decimals (the finest chance is 0.0001%%, one in a million)");
     return;
   }
   *ppm = rounded;
@@ -94,7 +105,8 @@ static void read_chance(const config_reader *reader, const sy_config_value *sect
 /* ---- the faults ---------------------------------------------------------- */
 
 static void read_delay(const config_reader *reader, const sy_config_value *root, fault_delay_config *delay) {
-  const sy_config_value *section = config_read_section(reader, root, "delay", delay_fields, COUNT_OF(delay_fields));
+  const sy_config_value *section =
+      config_read_section(reader, root, "delay", delay_fields, COUNT_OF(delay_fields));
   if (section == NULL) return;
   delay->enabled = 1;
   if (config_field(reader, section, "fixed_delay") == NULL) {
@@ -104,8 +116,10 @@ static void read_delay(const config_reader *reader, const sy_config_value *root,
   read_chance(reader, section, &delay->ppm);
 }
 
-static void read_abort(const config_reader *reader, const sy_config_value *root, fault_abort_config *abort_config) {
-  const sy_config_value *section = config_read_section(reader, root, "abort", abort_fields, COUNT_OF(abort_fields));
+static void read_abort(const config_reader *reader, const sy_config_value *root,
+                       fault_abort_config *abort_config) {
+  const sy_config_value *section =
+      config_read_section(reader, root, "abort", abort_fields, COUNT_OF(abort_fields));
   if (section == NULL) return;
   abort_config->enabled = 1;
   if (config_field(reader, section, "http_status") == NULL) {
@@ -117,14 +131,15 @@ static void read_abort(const config_reader *reader, const sy_config_value *root,
 
 static void read_rate_limit(const config_reader *reader, const sy_config_value *root,
                             fault_rate_limit_config *rate_limit) {
-  const sy_config_value *section =
-      config_read_section(reader, root, "response_rate_limit", rate_limit_fields, COUNT_OF(rate_limit_fields));
+  const sy_config_value *section = config_read_section(reader, root, "response_rate_limit", rate_limit_fields,
+                                                       COUNT_OF(rate_limit_fields));
   if (section == NULL) return;
   rate_limit->enabled = 1;
   const sy_config_value *fixed_limit =
       config_read_section(reader, section, "fixed_limit", fixed_limit_fields, COUNT_OF(fixed_limit_fields));
   if (fixed_limit == NULL || config_field(reader, fixed_limit, "limit_kbps") == NULL) {
-    config_errorf(reader, section, "fixed_limit: {limit_kbps: N} is required: the body rate in KiB per second");
+    config_errorf(reader, section,
+                  "fixed_limit: {limit_kbps: N} is required: the body rate in KiB per second");
   } else {
     config_read_u32_field(reader, fixed_limit, "limit_kbps", 1, MAX_LIMIT_KBPS, &rate_limit->limit_kbps);
   }
@@ -158,7 +173,8 @@ static void read_text_list(const config_reader *reader, const sy_config_value *v
   reader->host->config_visit_strings(reader->context, value, add_text, &fill);
 }
 
-static void read_clusters(const config_reader *reader, const sy_config_value *root, fault_text_list *clusters) {
+static void read_clusters(const config_reader *reader, const sy_config_value *root,
+                          fault_text_list *clusters) {
   const sy_config_value *one = config_field(reader, root, "upstream_cluster");
   const sy_config_value *many = config_field(reader, root, "upstream_clusters");
   if (one != NULL && many != NULL) {
@@ -186,7 +202,8 @@ static void read_matcher_name(const config_reader *reader, const sy_config_value
   copy_text(reader, value, name, out);
 }
 
-static void read_matcher(const config_reader *reader, const sy_config_value *entry, fault_header_matcher *matcher) {
+static void read_matcher(const config_reader *reader, const sy_config_value *entry,
+                         fault_header_matcher *matcher) {
   config_check_fields(reader, entry, matcher_fields, COUNT_OF(matcher_fields));
   const sy_config_value *name = config_field(reader, entry, "name");
   if (name == NULL) config_errorf(reader, entry, "name is required: the header to match");
@@ -206,7 +223,8 @@ static void read_matcher(const config_reader *reader, const sy_config_value *ent
     copy_text(reader, exact != NULL ? exact : prefix, text, &matcher->value);
   }
   reader->host->config_read_bool(reader->context, present, &matcher->present);
-  reader->host->config_read_bool(reader->context, config_field(reader, entry, "invert_match"), &matcher->invert);
+  reader->host->config_read_bool(reader->context, config_field(reader, entry, "invert_match"),
+                                 &matcher->invert);
 }
 
 static void read_headers(const config_reader *reader, const sy_config_value *root, fault_config *config) {
@@ -248,7 +266,8 @@ static void read_header_control(const config_reader *reader, const sy_config_val
   const sy_config_value *section = config_read_section(reader, root, "header_control", header_control_fields,
                                                        COUNT_OF(header_control_fields));
   if (section == NULL) return;
-  reader->host->config_read_bool(reader->context, config_field(reader, section, "enabled"), &control->enabled);
+  reader->host->config_read_bool(reader->context, config_field(reader, section, "enabled"),
+                                 &control->enabled);
   config_read_ms_field(reader, section, "max_delay", 1, MAX_DELAY_MS, &control->max_delay_ms);
   const sy_config_value *statuses = config_field(reader, section, "allowed_statuses");
   if (statuses == NULL) return;
@@ -265,8 +284,9 @@ static void read_header_control(const config_reader *reader, const sy_config_val
   }
   for (size_t i = 0; i < count; ++i) {
     int64_t status;
-    if (reader->host->config_read_integer(reader->context, reader->host->config_element(reader->context, statuses, i),
-                                          200, 599, &status) == SY_OK) {
+    if (reader->host->config_read_integer(reader->context,
+                                          reader->host->config_element(reader->context, statuses, i), 200,
+                                          599, &status) == SY_OK) {
       control->allowed_statuses[control->allowed_status_count++] = (uint32_t)status;
     }
   }
@@ -277,7 +297,8 @@ static int is_key_character(char c) {
          c == '.';
 }
 
-static void read_runtime_keys(const config_reader *reader, const sy_config_value *root, fault_config *config) {
+static void read_runtime_keys(const config_reader *reader, const sy_config_value *root,
+                              fault_config *config) {
   sy_slice prefix = {"fault", 5};
   const sy_config_value *value = config_field(reader, root, "runtime_prefix");
   if (reader->host->config_read_string(reader->context, value, &prefix) == SY_OK) {
@@ -302,8 +323,8 @@ static void define_metric(const config_reader *reader, sy_metric_kind kind, cons
   *id = UINT32_MAX;
   sy_slice slice = {name, strlen(name)};
   if (reader->host->metric_define(reader->context, kind, slice, id) != SY_OK) {
-    config_errorf(reader, NULL, "cannot define the metric %s (the registry is full or has it as another kind)",
-                  name);
+    config_errorf(reader, NULL,
+                  "cannot define the metric %s (the registry is full or has it as another kind)", name);
   }
 }
 
@@ -339,8 +360,8 @@ fault_config *fault_config_read(const config_reader *reader) {
   config_read_u32_field(reader, root, "max_active_faults", 0, MAX_ACTIVE_FAULTS, &config->max_active_faults);
   read_runtime_keys(reader, root, config);
   int64_t seed;
-  if (reader->host->config_read_integer(reader->context, config_field(reader, root, "seed"), 0, (int64_t)MAX_SEED,
-                                        &seed) == SY_OK) {
+  if (reader->host->config_read_integer(reader->context, config_field(reader, root, "seed"), 0,
+                                        (int64_t)MAX_SEED, &seed) == SY_OK) {
     config->has_seed = 1;
     config->seed = (uint64_t)seed;
   }

@@ -24,8 +24,8 @@ static void from_config(const fault_config *config, fault_plan *plan) {
  * A value that is absent or not valid leaves the config's in place, so a
  * typo in POST /runtime_modify cannot switch a fault to something odd. */
 
-static int runtime_value(const sy_host_api *host, const fault_config *config, fault_runtime_key key, char *buffer,
-                         size_t *length) {
+static int runtime_value(const sy_host_api *host, const fault_config *config, fault_runtime_key key,
+                         char *buffer, size_t *length) {
   sy_slice name = {config->runtime_keys[key].ptr, config->runtime_keys[key].len};
   return host->runtime_get(name, buffer, VALUE_CAPACITY, length) == SY_OK;
 }
@@ -48,7 +48,8 @@ static void apply_runtime(const sy_host_api *host, const fault_config *config, f
   uint64_t number;
   if (plan->delay_on) {
     runtime_percent(host, config, FAULT_RUNTIME_DELAY_PERCENT, &plan->delay_ppm);
-    runtime_integer(host, config, FAULT_RUNTIME_DELAY_FIXED_DELAY_MS, 1, 24ull * 3600 * 1000, &plan->delay_ms);
+    runtime_integer(host, config, FAULT_RUNTIME_DELAY_FIXED_DELAY_MS, 1, 24ull * 3600 * 1000,
+                    &plan->delay_ms);
   }
   if (plan->abort_on) {
     runtime_percent(host, config, FAULT_RUNTIME_ABORT_PERCENT, &plan->abort_ppm);
@@ -66,7 +67,8 @@ static void apply_runtime(const sy_host_api *host, const fault_config *config, f
 
 /* ---- request headers ------------------------------------------------------ */
 
-static int header_value(const sy_host_api *host, const sy_headers *headers, const char *name, sy_slice *value) {
+static int header_value(const sy_host_api *host, const sy_headers *headers, const char *name,
+                        sy_slice *value) {
   sy_slice name_slice = {name, strlen(name)};
   return host->header_get(headers, name_slice, 0, value) == SY_OK;
 }
@@ -103,7 +105,8 @@ static void apply_headers(const sy_host_api *host, const fault_config *config, c
     plan->delay_ms = number < control->max_delay_ms ? number : control->max_delay_ms;
     plan->delay_ppm = header_chance(host, headers, FAULT_HEADER_DELAY_PERCENTAGE);
   }
-  if (header_integer(host, headers, FAULT_HEADER_ABORT, 200, 599, &number) && status_allowed(control, number)) {
+  if (header_integer(host, headers, FAULT_HEADER_ABORT, 200, 599, &number) &&
+      status_allowed(control, number)) {
     plan->abort_on = 1;
     plan->abort_status = (uint32_t)number;
     plan->abort_ppm = header_chance(host, headers, FAULT_HEADER_ABORT_PERCENTAGE);

@@ -9,14 +9,16 @@ static int in_list(const fault_text_list *list, sy_slice value) {
   return 0;
 }
 
-static int matcher_matches(const sy_host_api *host, const fault_header_matcher *matcher, const sy_headers *headers) {
+static int matcher_matches(const sy_host_api *host, const fault_header_matcher *matcher,
+                           const sy_headers *headers) {
   sy_slice name = {matcher->name.ptr, matcher->name.len};
   sy_slice value;
   int present = host->header_get(headers, name, 0, &value) == SY_OK;
   int matches;
   switch (matcher->kind) {
     case FAULT_MATCH_EXACT:
-      matches = present && value.len == matcher->value.len && memcmp(value.ptr, matcher->value.ptr, value.len) == 0;
+      matches =
+          present && value.len == matcher->value.len && memcmp(value.ptr, matcher->value.ptr, value.len) == 0;
       break;
     case FAULT_MATCH_PREFIX:
       matches = present && value.len >= matcher->value.len &&

@@ -45,8 +45,8 @@ static int take_slot(fault_stream *s) {
   uint_fast32_t active = atomic_load_explicit(&shared->active_faults, memory_order_relaxed);
   do {
     if (limit > 0 && active >= limit) return 0;
-  } while (!atomic_compare_exchange_weak_explicit(&shared->active_faults, &active, active + 1, memory_order_relaxed,
-                                                  memory_order_relaxed));
+  } while (!atomic_compare_exchange_weak_explicit(&shared->active_faults, &active, active + 1,
+                                                  memory_order_relaxed, memory_order_relaxed));
   s->holds_slot = 1;
   count(s->config->metrics.active_faults, +1);
   return 1;
@@ -101,7 +101,8 @@ sy_result fault_stream_new(sy_stream *stream, const void *config, void **context
   return SY_OK;
 }
 
-sy_filter_status fault_request_headers(sy_stream *stream, void *context, sy_headers *headers, int end_stream) {
+sy_filter_status fault_request_headers(sy_stream *stream, void *context, sy_headers *headers,
+                                       int end_stream) {
   (void)stream;
   (void)end_stream;
   fault_stream *s = context;

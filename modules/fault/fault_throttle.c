@@ -29,7 +29,8 @@ static void on_tick(sy_timer *timer, void *user_data) {
   earn(throttle, fault_host->monotonic_time_ns());
   size_t released = 0, still_held = 0;
   size_t allowance = (size_t)(throttle->credit_nanobytes / NS_PER_SECOND);
-  if (fault_host->stream_release_response_body(throttle->stream, allowance, &released, &still_held) != SY_OK) {
+  if (fault_host->stream_release_response_body(throttle->stream, allowance, &released, &still_held) !=
+      SY_OK) {
     return; /* the stream is over */
   }
   throttle->credit_nanobytes -= (uint64_t)released * NS_PER_SECOND;

@@ -112,31 +112,37 @@ TEST_F(FaultModuleTest, NeedsAbi14AndSaysSo) {
   const sy_filter_module* module = moduleEntry()(&host_1_3);
   char error[256] = "";
   EXPECT_EQ(module->module_init(error, sizeof error), SY_ERR_UNSUPPORTED);
-  EXPECT_STREQ(error, "fault needs ABI 1.4 (runtime_get and stream_release_response_body), but this host has ABI 1.3");
+  EXPECT_STREQ(
+      error, "fault needs ABI 1.4 (runtime_get and stream_release_response_body), but this host has ABI 1.3");
   moduleEntry()(fakeHostTable());
   EXPECT_EQ(module->module_init(error, sizeof error), SY_OK);
 }
 
 TEST_F(FaultModuleTest, ConfigDefinesItsMetricsAndNamesEveryBadField) {
   configure("{}");
-  EXPECT_EQ(fakeHost().metric_names, (Values{"fault.delays_injected", "fault.aborts_injected", "fault.active_faults",
-                                             "fault.response_rate_limited", "fault.faults_overflow"}));
+  EXPECT_EQ(fakeHost().metric_names,
+            (Values{"fault.delays_injected", "fault.aborts_injected", "fault.active_faults",
+                    "fault.response_rate_limited", "fault.faults_overflow"}));
   EXPECT_EQ(fakeHost().metric_kinds[2], SY_METRIC_GAUGE);
   EXPECT_EQ(rejection(R"({"delay": {"percent": 50}})"),
             "config.delay: fixed_delay is required: how long a delayed request waits (e.g. \"2s\")");
   EXPECT_EQ(rejection(R"({"abort": {"http_status": 700, "percent": 150}})"),
             "config.abort.http_status: expected an integer from 200 to 599, got 700\n"
             "config.abort.percent: expected a number from 0 to 100, got 150");
-  EXPECT_EQ(rejection(R"({"abort": {"http_status": 503, "percent": 0.00001}})"),
-            "config.abort.percent: has more than four decimals (the finest chance is 0.0001%, one in a million)");
-  EXPECT_EQ(rejection(R"({"delay": {"fixed_delay": "1s", "percentage": {"numerator": 5, "denominator": "THOUSAND"}}})"),
-            "config.delay.percentage.denominator: expected HUNDRED, TEN_THOUSAND or MILLION, got \"THOUSAND\"");
+  EXPECT_EQ(
+      rejection(R"({"abort": {"http_status": 503, "percent": 0.00001}})"),
+      "config.abort.percent: has more than four decimals (the finest chance is 0.0001%, one in a million)");
+  EXPECT_EQ(
+      rejection(
+          R"({"delay": {"fixed_delay": "1s", "percentage": {"numerator": 5, "denominator": "THOUSAND"}}})"),
+      "config.delay.percentage.denominator: expected HUNDRED, TEN_THOUSAND or MILLION, got \"THOUSAND\"");
   EXPECT_EQ(rejection(R"({"delay": {"fixed_delay": "1s", "percentage": {"numerator": 101}}})"),
             "config.delay.percentage.numerator: expected an integer from 0 to 100, got 101");
   EXPECT_EQ(rejection(R"({"delay": {"fixed_delay": "1s", "percent": 5, "percentage": {"numerator": 5}}})"),
             "config.delay.percent: give percent or percentage, not both");
   EXPECT_EQ(rejection(R"({"response_rate_limit": {"percent": 5}})"),
-            "config.response_rate_limit: fixed_limit: {limit_kbps: N} is required: the body rate in KiB per second");
+            "config.response_rate_limit: fixed_limit: {limit_kbps: N} is required: the body rate in KiB per "
+            "second");
   EXPECT_EQ(rejection(R"({"headers": [{"name": "x-a", "exact_match": "1", "prefix_match": "2"}]})"),
             "config.headers[0]: give one of exact_match, prefix_match and present_match");
   EXPECT_EQ(rejection(R"({"runtime_prefix": "a b"})"),
@@ -190,8 +196,8 @@ TEST_F(FaultModuleTest, AnAbortIsALocalReplyWithFlagFIAndDetails) {
 
 TEST_F(FaultModuleTest, ADelayedAbortAnswersWhenTheDelayIsOver) {
   fakeHost().random = kAlwaysHits;
-  TestStream& stream = startStream(
-      configure(R"({"delay": {"fixed_delay": "100ms"}, "abort": {"http_status": 500}})"));
+  TestStream& stream =
+      startStream(configure(R"({"delay": {"fixed_delay": "100ms"}, "abort": {"http_status": 500}})"));
   EXPECT_EQ(requestHeaders(stream), SY_FILTER_STOP_ITERATION);
   EXPECT_TRUE(stream.fake.local_replies.empty());
   fakeHost().advance(100);
@@ -202,10 +208,10 @@ TEST_F(FaultModuleTest, ADelayedAbortAnswersWhenTheDelayIsOver) {
 }
 
 TEST_F(FaultModuleTest, EnvoyPercentagesOverTenThousandAndAMillion) {
-  const void* ten_thousand =
-      configure(R"({"abort": {"http_status": 503, "percentage": {"numerator": 1, "denominator": "TEN_THOUSAND"}}})");
-  const void* million =
-      configure(R"({"abort": {"http_status": 503, "percentage": {"numerator": 1, "denominator": "MILLION"}}})");
+  const void* ten_thousand = configure(
+      R"({"abort": {"http_status": 503, "percentage": {"numerator": 1, "denominator": "TEN_THOUSAND"}}})");
+  const void* million = configure(
+      R"({"abort": {"http_status": 503, "percentage": {"numerator": 1, "denominator": "MILLION"}}})");
   const void* hundred = configure(R"({"abort": {"http_status": 503, "percentage": {"numerator": 20}}})");
   fakeHost().random = 99;  // under 100 in a million: 0.01% hits
   EXPECT_TRUE(faulted(ten_thousand));
@@ -241,7 +247,8 @@ TEST_F(FaultModuleTest, OnlyRequestsToTheGivenClustersWithMatchingHeadersFromLis
   EXPECT_FALSE(faulted(headers, skipped));
   FakeHeaders no_canary{{{"x-user", "tester"}, {"x-path", "/api/v1"}}};
   EXPECT_FALSE(faulted(headers, no_canary));
-  const void* by_path = configure(R"({"abort": {"http_status": 503}, "headers": [{"name": ":path", "prefix_match": "/ec"}]})");
+  const void* by_path =
+      configure(R"({"abort": {"http_status": 503}, "headers": [{"name": ":path", "prefix_match": "/ec"}]})");
   EXPECT_TRUE(faulted(by_path)) << "pseudo-headers match too (the request is GET /echo)";
   EXPECT_EQ(rejection(R"({"headers": [{"name": "x y"}]})"),
             "config.headers[0].name: \"x y\" is not a valid header name (an HTTP token, or ':' and one)");
@@ -270,8 +277,8 @@ TEST_F(FaultModuleTest, FaultHeadersAreIgnoredUnlessEnabledAndBoundedWhenEnabled
   requestHeaders(aborted, {{{"x-envoy-fault-abort-request", "503"}}});
   ASSERT_EQ(aborted.fake.local_replies.size(), 1u);
   EXPECT_EQ(aborted.fake.local_replies[0].status, 503u);
-  EXPECT_FALSE(faulted(enabled, {{{"x-envoy-fault-abort-request", "503"},
-                                  {"x-envoy-fault-abort-request-percentage", "50"}}}))
+  EXPECT_FALSE(faulted(
+      enabled, {{{"x-envoy-fault-abort-request", "503"}, {"x-envoy-fault-abort-request-percentage", "50"}}}))
       << "the header's percentage applies";
 }
 
@@ -294,7 +301,8 @@ TEST_F(FaultModuleTest, RuntimeValuesChangeChanceStatusAndDelayWhileServing) {
   EXPECT_EQ(requestHeaders(delayed), SY_FILTER_STOP_ITERATION);
   fakeHost().advance(250);
   EXPECT_EQ(delayed.fake.request_continues, 1);
-  const void* prefixed = configure(R"({"abort": {"http_status": 503, "percent": 0}, "runtime_prefix": "edge.fault"})");
+  const void* prefixed =
+      configure(R"({"abort": {"http_status": 503, "percent": 0}, "runtime_prefix": "edge.fault"})");
   fakeHost().runtime["fault.abort.percent"] = "100";
   EXPECT_FALSE(faulted(prefixed)) << "its keys are edge.fault.*";
   fakeHost().runtime["edge.fault.abort.percent"] = "100";
@@ -333,12 +341,14 @@ TEST_F(FaultModuleTest, TheSeedMakesTheChoicesReproducible) {
 
 TEST_F(FaultModuleTest, ARateLimitedBodyIsReleasedATickAtATimeAtTheRate) {
   fakeHost().random = kAlwaysHits;
-  TestStream& stream = startStream(configure(R"({"response_rate_limit": {"fixed_limit": {"limit_kbps": 64}}})"));
+  TestStream& stream =
+      startStream(configure(R"({"response_rate_limit": {"fixed_limit": {"limit_kbps": 64}}})"));
   EXPECT_EQ(requestHeaders(stream), SY_FILTER_CONTINUE);
   EXPECT_EQ(fakeHost().metric("fault.response_rate_limited"), 1);
   std::string body(100000, 'x');
-  EXPECT_EQ(module_->response_body(stream.fake.handle(), stream.context, reinterpret_cast<sy_buffer*>(&body), 0),
-            SY_FILTER_STOP_ITERATION);
+  EXPECT_EQ(
+      module_->response_body(stream.fake.handle(), stream.context, reinterpret_cast<sy_buffer*>(&body), 0),
+      SY_FILTER_STOP_ITERATION);
   stream.fake.held_response_body = body;  // what the host now holds for the filter
   fakeHost().advance(50);
   EXPECT_EQ(stream.fake.released_response_body.size(), 64u * 1024 / 20) << "one tick: 50 ms at 64 KiB/s";
@@ -350,7 +360,8 @@ TEST_F(FaultModuleTest, ARateLimitedBodyIsReleasedATickAtATimeAtTheRate) {
   EXPECT_EQ(stream.fake.response_continues, 1) << "nothing held: continue lets the end through";
   EXPECT_EQ(stream.fake.armedTimers(), 0u);
   std::string empty_end;
-  EXPECT_EQ(module_->response_body(stream.fake.handle(), stream.context, reinterpret_cast<sy_buffer*>(&empty_end), 1),
+  EXPECT_EQ(module_->response_body(stream.fake.handle(), stream.context,
+                                   reinterpret_cast<sy_buffer*>(&empty_end), 1),
             SY_FILTER_CONTINUE);
 }
 

@@ -135,7 +135,8 @@ TEST(FilterPipeline, ReleasePassesPartOfTheHeldBodyAndStaysStopped) {
   pipeline.receiveHeaders({}, false);
   pipeline.receiveBody("abcdef", false);
   pipeline.receiveBody("gh", true);
-  EXPECT_EQ(invoker.calls, (std::vector<std::string>{"h0", "h1", "b0:abcdef"})) << "stopped: not called for gh";
+  EXPECT_EQ(invoker.calls, (std::vector<std::string>{"h0", "h1", "b0:abcdef"}))
+      << "stopped: not called for gh";
   size_t released = 0, still_held = 0;
   EXPECT_EQ(pipeline.release(0, 4, &released, &still_held), SY_OK);
   EXPECT_EQ(released, 4u);
@@ -177,7 +178,9 @@ TEST(FilterPipeline, AfterReleasingEverythingAndContinuingTheFilterSeesNewData) 
 
 TEST(FilterPipeline, ReleaseIsRefusedUnlessStoppedOnTheBody) {
   ScriptedInvoker invoker;
-  invoker.headers_result = [](size_t position) { return position == 1 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE; };
+  invoker.headers_result = [](size_t position) {
+    return position == 1 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE;
+  };
   invoker.body_result = [](size_t, std::string&, bool) { return SY_FILTER_STOP_AND_BUFFER; };
   FilterPipeline pipeline(invoker, 2, 1 << 20);
   size_t released = 7, still_held = 7;
