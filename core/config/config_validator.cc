@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/uv_util.h"
+#include "config/access_log_config.h"
 #include "config/config_text.h"
 #include "config/field_path.h"
 #include "http/grammar.h"
@@ -155,6 +156,7 @@ class BootstrapValidator {
     }
 
     checkLimits(listener.limits(), fieldPath(path, "limits"));
+    validateAccessLogs(listener, path, &errors_);
     const DownstreamTimeouts& timeouts = listener.timeouts();
     std::string timeouts_path = fieldPath(path, "timeouts");
     checkDuration(timeouts.has_idle_timeout(), timeouts.idle_timeout(),

@@ -14,7 +14,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import IntegrationTestCase, exchange, free_port, main, wait_until, proxy_stats  # noqa: E402
+from harness import IntegrationTestCase, access_log_yaml, exchange, free_port, main, wait_until, proxy_stats  # noqa: E402
 
 NAME = "backend.switchyard.test"
 TYPE_A = 1
@@ -108,13 +108,13 @@ class TinyDnsServer:
 
 
 def dns_config(listener_port: int, admin_port: int, upstream_port: int, dns_port: int,
-               cluster_extra: str = "") -> str:
+               cluster_extra: str = "", access_log: str = "") -> str:
     return f"""
 listeners:
   - name: edge
     address: 127.0.0.1
     port: {listener_port}
-    virtual_hosts:
+{access_log_yaml(access_log) if access_log else ""}    virtual_hosts:
       - name: all
         domains: ["*"]
         routes:
@@ -143,6 +143,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
         self.addCleanup(self.dns.stop)
         self.port = free_port()
         self.admin_port = free_port()
+        self.access_log = os.path.join(self.workdir, "access.log")
 
     def start_upstreams(self, count: int) -> list:
         """Upstreams on 127.0.0.1, 127.0.0.2, ... all on one port: a DNS
@@ -152,7 +153,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
 
     def serve(self, upstream_port: int, cluster_extra: str = "") -> None:
         self.proxy = self.start_proxy(
-            dns_config(self.port, self.admin_port, upstream_port, self.dns.port, cluster_extra),
+            dns_config(self.port, self.admin_port, upstream_port, self.dns.port, cluster_extra, self.access_log),
             self.port, concurrency=2)
 
     def hosts_report(self) -> dict[str, str]:
@@ -242,7 +243,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
         response = exchange(self.port, path="/echo")
         self.assertEqual(response.status, 503)
         self.assertIn(b"no healthy upstream", response.body)
-        self.assertLoggedSoon(self.proxy, "flags=UH")
+        self.assertAccessLoggedSoon(self.access_log, "flags=UH")
         self.dns.set(NAME, ["127.0.0.1"])
         self.wait_for_stat("cluster.backend.dns_hosts", lambda hosts: hosts == 1, "the first good answer")
         self.assertEqual(self.served_by(4), {"up1"})
