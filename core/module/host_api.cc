@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/runtime_values.h"
+#include "module/http_call_api.h"
 #include "module/module_report.h"
 #include "module/stream_services.h"
 #include "stats/metric_registry.h"
@@ -398,6 +399,8 @@ const sy_host_api kHostApi = {
     reportField,
     streamSetRequestId,
     runtimeGet,
+    http_call_calls::start,
+    http_call_calls::cancel,
     streamReleaseResponseBody,
 };
 

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "module/http_call_spec.h"
+
 namespace switchyard::module {
 
 struct FilterTimer;
@@ -26,6 +28,10 @@ class WorkerServices {
   // sy_host_api.timer_new_for_worker).
   virtual void adoptModuleTimer(FilterTimer* timer) = 0;
   virtual void forgetModuleTimer(FilterTimer* timer) = 0;
+  // ABI 1.4 (sy_host_api.http_call): starts `spec` on this worker; `done`
+  // runs later, once, unless the call is cancelled first. Null once the
+  // worker stopped.
+  virtual OutboundCall* startHttpCall(HttpCallSpec&& spec, sy_http_call_done_fn done, void* user_data) = 0;
 
  protected:
   ~WorkerServices() = default;
