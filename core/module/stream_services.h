@@ -42,6 +42,10 @@ class StreamServices {
   // Filter iteration and replies; `filter_index` is the caller's position.
   virtual sy_result continueRequest(size_t filter_index) = 0;
   virtual sy_result continueResponse(size_t filter_index) = 0;
+  // ABI 1.4: a filter stopped on the response body passes up to
+  // `max_bytes` of what is held for it and stays stopped.
+  virtual sy_result releaseResponseBody(size_t filter_index, size_t max_bytes, size_t* released,
+                                        size_t* still_held) = 0;
   virtual sy_result sendLocalReply(size_t filter_index, int status, std::string_view body,
                                    std::string_view content_type, std::string_view details) = 0;
   virtual sy_result resetStream(std::string_view details) = 0;

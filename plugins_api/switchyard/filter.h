@@ -23,9 +23,11 @@
  * idle_connections cluster counter, and cluster reports for the admin API
  * (the cluster_report hook and the report_field host call). 1.4 adds
  * request identity (stream_set_request_id), stream properties that say how
- * the exchange ended (status, flags, method, path) and runtime values set
- * through the admin API (runtime_get), and one outbound HTTP call to a
- * cluster from a worker (http_call, http_call_cancel), for exporters.
+ * the exchange ended (status, flags, method, path), runtime values set
+ * through the admin API (runtime_get), one outbound HTTP call to a
+ * cluster from a worker (http_call, http_call_cancel), for exporters,
+ * and response body pacing (stream_release_response_body: a filter
+ * passes on a held response body a slice at a time, e.g. to throttle it).
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -655,6 +657,20 @@ typedef struct sy_host_api {
    * closed and `done` never runs. Call on the call's worker; NULL is
    * ignored. */
   void (*http_call_cancel)(sy_http_call *call);
+
+  /* ---- ABI 1.4: response body pacing ---------------------------------- */
+  /* From a filter that stopped the response body (its response_body hook
+   * returned SY_FILTER_STOP_ITERATION): passes on up to `max_bytes` of the
+   * body the host holds for it to the filters after it and the client,
+   * keeping the filter stopped (it is not called for what passes). Sets
+   * *released_out to the bytes passed and *still_held_out to what the host
+   * still holds for it; when nothing is held, stream_continue_response lets
+   * the rest of the body (and its end) through and calls the filter again
+   * for new data. Flow control is the host's: while it holds more than the
+   * listener's buffer watermark it stops reading the upstream.
+   * SY_ERR_BAD_STATE when the filter is not stopped on the response body. */
+  sy_result (*stream_release_response_body)(sy_stream *stream, size_t max_bytes, size_t *released_out,
+                                            size_t *still_held_out);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */
