@@ -35,13 +35,15 @@ static const char usage_text[] =
     "  -h, --help               this text\n"
     "\n"
     "SIGTERM or SIGINT drains: stop accepting, finish in-flight requests up\n"
-    "to the drain timeout, exit 0.\n";
+    "to the drain timeout, exit 0. SIGUSR1 reopens the access log files\n"
+    "(rename them first: log rotation).\n";
 
 typedef struct host_state {
   uv_loop_t *loop;
   sy_proxy *proxy;
   uv_signal_t sigterm;
   uv_signal_t sigint;
+  uv_signal_t sigusr1;
   uint64_t drain_timeout_ms;
 } host_state;
 
@@ -58,6 +60,13 @@ static void on_drained(sy_proxy *proxy, void *user_data) {
   (void)proxy;
   uv_close((uv_handle_t *)&state->sigterm, NULL);
   uv_close((uv_handle_t *)&state->sigint, NULL);
+  uv_close((uv_handle_t *)&state->sigusr1, NULL);
+}
+
+static void on_reopen_signal(uv_signal_t *handle, int signum) {
+  host_state *state = handle->data;
+  (void)signum;
+  sy_proxy_reopen_logs(state->proxy);
 }
 
 static void on_signal(uv_signal_t *handle, int signum) {
@@ -164,6 +173,9 @@ int main(int argc, char **argv) {
   state.sigint.data = &state;
   uv_signal_start(&state.sigterm, on_signal, SIGTERM);
   uv_signal_start(&state.sigint, on_signal, SIGINT);
+  uv_signal_init(state.loop, &state.sigusr1);
+  state.sigusr1.data = &state;
+  uv_signal_start(&state.sigusr1, on_reopen_signal, SIGUSR1);
   uv_run(state.loop, UV_RUN_DEFAULT);
   sy_proxy_free(state.proxy);
   uv_run(state.loop, UV_RUN_DEFAULT);

@@ -11,6 +11,7 @@ import sys
 LEVELS = {
     "common": 0,
     "admin": 1,     # the endpoint table every folder may register into
+    "access_log": 2,  # access log formats and files; the server fills their facts
     "http": 2,
     "stats": 2,
     "config": 3,    # the compiled, immutable config (and config.pb.h)

@@ -25,6 +25,16 @@ const AdminHandler* AdminHandlers::find(std::string_view method, std::string_vie
   return nullptr;
 }
 
+std::string AdminHandlers::allowedMethods(std::string_view path) const {
+  std::string allowed;
+  for (const auto& handler : handlers_) {
+    if (handler.path != path) continue;
+    if (!allowed.empty()) allowed += ", ";
+    allowed += handler.method == "GET" ? "GET, HEAD" : handler.method;
+  }
+  return allowed;
+}
+
 std::string AdminHandlers::index() const {
   size_t width = 0;
   for (const auto& handler : handlers_) width = std::max(width, handler.method.size() + 1 + handler.path.size());

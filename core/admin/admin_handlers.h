@@ -28,11 +28,16 @@ struct AdminResponse {
 };
 
 struct AdminHandler {
-  std::string method;        // "GET" (HEAD is answered by every GET endpoint)
+  // "GET" (HEAD is answered by every GET endpoint), or "POST" for an
+  // endpoint that changes something: a GET of it gets 405, so that a
+  // crawler or a prefetching browser cannot change the proxy.
+  std::string method;
   std::string path;          // exact, e.g. "/stats"
   std::string content_type;  // of a 200 response (unless the response names its own)
   std::string help;          // one line, shown by GET /
-  // Receives the query string (without '?'), empty when there is none.
+  // Receives the query string (without '?'), empty when there is none; for
+  // a POST with a form body (application/x-www-form-urlencoded), the query
+  // and the body joined by '&'.
   std::function<AdminResponse(std::string_view query)> handle;
 };
 
@@ -43,6 +48,8 @@ class AdminHandlers {
   // The handler for a request, or null when no endpoint has this path; a
   // path served only under another method sets *method_not_allowed.
   const AdminHandler* find(std::string_view method, std::string_view path, bool* method_not_allowed) const;
+  // The methods `path` is served under, for a 405's Allow: "GET, HEAD", "POST".
+  std::string allowedMethods(std::string_view path) const;
   const std::vector<AdminHandler>& all() const { return handlers_; }
   // The text of GET /: one line per endpoint, "METHOD PATH  help".
   std::string index() const;

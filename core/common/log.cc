@@ -11,20 +11,21 @@ namespace switchyard::log {
 
 namespace {
 std::atomic<int> g_level{int(Level::kInfo)};
-const char* levelName(Level level) {
-  switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-    case Level::kOff: break;
-  }
-  return "?";
-}
+constexpr std::string_view kLevelNames[] = {"trace", "debug", "info", "warn", "error", "off"};
 }  // namespace
 
 void setLevel(Level level) { g_level.store(int(level), std::memory_order_relaxed); }
+
+Level level() { return Level(g_level.load(std::memory_order_relaxed)); }
+
+std::string_view levelName(Level level) { return kLevelNames[int(level)]; }
+
+std::optional<Level> parseLevel(std::string_view name) {
+  for (int i = 0; i <= int(Level::kOff); ++i) {
+    if (kLevelNames[i] == name) return Level(i);
+  }
+  return std::nullopt;
+}
 
 bool enabled(Level level) { return int(level) >= g_level.load(std::memory_order_relaxed); }
 
@@ -36,7 +37,7 @@ void write(Level level, std::string_view message) {
   char line[8192];
   int prefix = snprintf(line, sizeof line, "[%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ] [%s] ",
                         utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                        utc.tm_sec, now.tv_nsec / 1000000, levelName(level));
+                        utc.tm_sec, now.tv_nsec / 1000000, levelName(level).data());
   size_t room = sizeof line - size_t(prefix) - 1;
   size_t body = message.size() < room ? message.size() : room;
   std::copy_n(message.data(), body, line + prefix);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace switchyard::log {
@@ -10,7 +11,11 @@ namespace switchyard::log {
 enum class Level : int { kTrace = 0, kDebug = 1, kInfo = 2, kWarn = 3, kError = 4, kOff = 5 };
 
 void setLevel(Level level);
+Level level();
 bool enabled(Level level);
+// "trace", "debug", "info", "warn", "error", "off".
+std::string_view levelName(Level level);
+std::optional<Level> parseLevel(std::string_view name);
 // Writes one line: "<timestamp> <level> <message>".
 void write(Level level, std::string_view message);
 void writef(Level level, const char* format, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/uv_util.h"
+#include "config/access_log_config.h"
 #include "config/config_text.h"
 #include "config/field_path.h"
 #include "http/grammar.h"
@@ -155,6 +156,7 @@ class BootstrapValidator {
     }
 
     checkLimits(listener.limits(), fieldPath(path, "limits"));
+    validateAccessLogs(listener, path, &errors_);
     const DownstreamTimeouts& timeouts = listener.timeouts();
     std::string timeouts_path = fieldPath(path, "timeouts");
     checkDuration(timeouts.has_idle_timeout(), timeouts.idle_timeout(),
@@ -470,6 +472,7 @@ class BootstrapValidator {
     refuse(cluster.has_dns_max_refresh_rate(), "dns_max_refresh_rate");
     refuse(!cluster.dns_resolvers().empty(), "dns_resolvers");
     refuse(cluster.max_hosts() != 0, "max_hosts");
+    refuse(cluster.dns_lookup_family() != Cluster::V4_PREFERRED, "dns_lookup_family");
   }
 
   // An address and port something binds to: a listener or the admin

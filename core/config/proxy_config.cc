@@ -93,6 +93,7 @@ void compileDnsDiscovery(const Cluster& proto, DnsDiscoveryConfig& dns) {
   dns.max_refresh_rate_ms =
       durationMs(proto.has_dns_max_refresh_rate(), proto.dns_max_refresh_rate(), kDefaultDnsMaxRefreshRateMs);
   dns.resolvers.assign(proto.dns_resolvers().begin(), proto.dns_resolvers().end());
+  dns.lookup_family = proto.dns_lookup_family();
 }
 
 std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index) {

@@ -108,6 +108,7 @@ struct DnsDiscoveryConfig {
   uint64_t min_refresh_rate_ms = 0;
   uint64_t max_refresh_rate_ms = 0;
   std::vector<std::string> resolvers;  // "ip:port" / "[ipv6]:port"; empty: /etc/resolv.conf
+  Cluster::DnsLookupFamily lookup_family = Cluster::V4_PREFERRED;
 };
 
 struct ClusterConfig {

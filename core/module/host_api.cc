@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/runtime_values.h"
+#include "module/http_call_api.h"
 #include "module/module_report.h"
 #include "module/stream_services.h"
 #include "stats/metric_registry.h"
@@ -163,6 +164,13 @@ sy_result streamContinueResponse(sy_stream* stream) {
   if (stream == nullptr) return SY_ERR_INVALID_ARGUMENT;
   auto& handle = handleOf(stream);
   return handle.services->continueResponse(handle.filter_index);
+}
+
+sy_result streamReleaseResponseBody(sy_stream* stream, size_t max_bytes, size_t* released_out,
+                                    size_t* still_held_out) {
+  if (stream == nullptr || released_out == nullptr || still_held_out == nullptr) return SY_ERR_INVALID_ARGUMENT;
+  auto& handle = handleOf(stream);
+  return handle.services->releaseResponseBody(handle.filter_index, max_bytes, released_out, still_held_out);
 }
 
 sy_result sendLocalReply(sy_stream* stream, uint32_t status, sy_slice body, sy_slice content_type,
@@ -392,6 +400,9 @@ const sy_host_api kHostApi = {
     reportField,
     streamSetRequestId,
     runtimeGet,
+    http_call_calls::start,
+    http_call_calls::cancel,
+    streamReleaseResponseBody,
 };
 
 }  // namespace

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "module/http_call_spec.h"
+
 namespace switchyard::module {
 
 struct FilterTimer;
@@ -26,6 +28,10 @@ class WorkerServices {
   // sy_host_api.timer_new_for_worker).
   virtual void adoptModuleTimer(FilterTimer* timer) = 0;
   virtual void forgetModuleTimer(FilterTimer* timer) = 0;
+  // ABI 1.4 (sy_host_api.http_call): starts `spec` on this worker; `done`
+  // runs later, once, unless the call is cancelled first. Null once the
+  // worker stopped.
+  virtual OutboundCall* startHttpCall(HttpCallSpec&& spec, sy_http_call_done_fn done, void* user_data) = 0;
 
  protected:
   ~WorkerServices() = default;
@@ -36,6 +42,10 @@ class StreamServices {
   // Filter iteration and replies; `filter_index` is the caller's position.
   virtual sy_result continueRequest(size_t filter_index) = 0;
   virtual sy_result continueResponse(size_t filter_index) = 0;
+  // ABI 1.4: a filter stopped on the response body passes up to
+  // `max_bytes` of what is held for it and stays stopped.
+  virtual sy_result releaseResponseBody(size_t filter_index, size_t max_bytes, size_t* released,
+                                        size_t* still_held) = 0;
   virtual sy_result sendLocalReply(size_t filter_index, int status, std::string_view body,
                                    std::string_view content_type, std::string_view details) = 0;
   virtual sy_result resetStream(std::string_view details) = 0;

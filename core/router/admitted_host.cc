@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "upstream/host_candidates.h"
+
 namespace switchyard::router {
 
 namespace {
@@ -16,8 +18,8 @@ HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const AttemptToPl
                               const AdmitHost& admit) {
   HostChoice choice;
   cluster.syncMembership();
-  if (cluster.hosts.memberCount() == 0) {
-    choice.cluster_empty = true;
+  if (!upstream::hasRoutableHost(cluster.hosts)) {
+    choice.no_host = true;
     return choice;
   }
   std::vector<size_t> refused;

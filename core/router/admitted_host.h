@@ -31,14 +31,16 @@ struct AttemptToPlace {
 struct HostChoice {
   std::optional<size_t> host;  // empty: the attempt was refused, or no host
   std::string refusal_reason;  // the last refusal's reason, for the client
-  bool cluster_empty = false;  // the cluster has no host (discovery found none yet)
+  // No host can take it: the cluster has no member (discovery found none
+  // yet), or none is healthy and panic mode is off.
+  bool no_host = false;
 };
 
 // Picks a host by the cluster's balancer, avoiding `attempt.avoid` (the
 // hosts this request already tried, when the attempt asks for a fresh one)
 // while another remains, and never one the filters refused for this
 // attempt. Each host is offered at most once. Follows the cluster's latest
-// membership first; with no member, says cluster_empty.
+// membership first; with no routable host, says no_host.
 HostChoice chooseAdmittedHost(upstream::ClusterState& cluster, const AttemptToPlace& attempt,
                               const AdmitHost& admit);
 

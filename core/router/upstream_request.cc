@@ -96,7 +96,7 @@ void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   });
   if (closed_) return;
   if (!choice.host) {
-    if (choice.cluster_empty) {
+    if (choice.no_host) {
       failNoHost();
       return;
     }

@@ -86,7 +86,7 @@ void UpstreamRequest::failNoHost() {
   if (!attempts_.empty() || pending_retry_.pending() || !queued_hedges_.empty()) return;  // something else may answer
   close();
   callbacks_.addResponseFlag(SY_FLAG_NO_HEALTHY_UPSTREAM);
-  callbacks_.onUpstreamFailed(503, "no healthy upstream\n", "the cluster has no hosts");
+  callbacks_.onUpstreamFailed(503, "no healthy upstream\n", "no_healthy_upstream");
 }
 
 void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {

@@ -181,6 +181,18 @@ sy_result FilterChain::continueResponse(size_t filter_index) {
   return result;
 }
 
+sy_result FilterChain::releaseResponseBody(size_t filter_index, size_t max_bytes, size_t* released,
+                                           size_t* still_held) {
+  if (stream_.streamCompleted() || !response_ || filter_index >= response_->filterCount()) {
+    return SY_ERR_BAD_STATE;
+  }
+  sy_result result =
+      response_->release(response_invoker_->filterAt(filter_index), max_bytes, released, still_held);
+  // What left the pipeline now waits in the client's write queue.
+  stream_.onFilterResumed(false);
+  return result;
+}
+
 sy_result FilterChain::sendLocalReply(size_t filter_index, int status, std::string_view body,
                                       std::string_view content_type, std::string_view details) {
   return stream_.onFilterLocalReply(filter_index, status, body, content_type, details);

@@ -43,7 +43,8 @@ class FilterChainCallbacks {
   virtual sy_result onFilterRequestId(std::string_view id) = 0;
   // Attempt calls are refused once the stream answered or sent its head.
   virtual sy_result attemptControlAllowed() const = 0;
-  // A filter resumed a direction: re-check that direction's flow control.
+  // A filter resumed a direction, or released part of what it held there:
+  // re-check that direction's flow control.
   virtual void onFilterResumed(bool request_direction) = 0;
   // The exchange is over; filters can no longer move it.
   virtual bool streamCompleted() const = 0;
@@ -84,6 +85,8 @@ class FilterChain : public module::StreamServices {
   // module::StreamServices
   sy_result continueRequest(size_t filter_index) override;
   sy_result continueResponse(size_t filter_index) override;
+  sy_result releaseResponseBody(size_t filter_index, size_t max_bytes, size_t* released,
+                                size_t* still_held) override;
   sy_result sendLocalReply(size_t filter_index, int status, std::string_view body, std::string_view content_type,
                            std::string_view details) override;
   sy_result resetStream(std::string_view details) override;

@@ -1,5 +1,7 @@
 #include "server/filter_pipeline.h"
 
+#include <algorithm>
+
 namespace switchyard::server {
 
 FilterPipeline::FilterPipeline(FilterPipelineInvoker& invoker, size_t filter_count, size_t buffer_limit)
@@ -39,11 +41,29 @@ sy_result FilterPipeline::resume(size_t position) {
     ++headers_position_;
   } else if (position < filter_count_ &&
              (hold_[position] == Hold::kStopped || hold_[position] == Hold::kBuffering)) {
-    hold_[position] = Hold::kReleased;
+    // With nothing waiting at the filter (it released all it held), the
+    // filter is called again for the next data rather than skipped for it.
+    bool nothing_waits = held_[position].empty() && end_position_ != position;
+    hold_[position] = nothing_waits ? Hold::kPassing : Hold::kReleased;
   } else {
     return SY_ERR_BAD_STATE;
   }
   pump();
+  return SY_OK;
+}
+
+sy_result FilterPipeline::release(size_t position, size_t max_bytes, size_t* released, size_t* still_held) {
+  if (cancelled_ || position >= filter_count_ || hold_[position] != Hold::kStopped) return SY_ERR_BAD_STATE;
+  std::string& held = held_[position];
+  size_t count = std::min(max_bytes, held.size());
+  if (count > 0) {
+    held_[position + 1].append(held, 0, count);
+    held.erase(0, count);
+    fresh_[position + 1] = true;
+  }
+  *released = count;
+  *still_held = held.size();
+  if (count > 0) pump();
   return SY_OK;
 }
 

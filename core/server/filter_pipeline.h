@@ -45,6 +45,11 @@ class FilterPipeline {
   // The filter at `position` calls continue. SY_ERR_BAD_STATE if it was not
   // stopped.
   sy_result resume(size_t position);
+  // The filter at `position`, stopped on the body (STOP_ITERATION), passes
+  // up to `max_bytes` of what is held for it onward and stays stopped; the
+  // end of stream stays behind it. Sets *released and *still_held.
+  // SY_ERR_BAD_STATE if it is not stopped on the body.
+  sy_result release(size_t position, size_t max_bytes, size_t* released, size_t* still_held);
   // Stop calling anything: the stream was answered another way or reset.
   void cancel() { cancelled_ = true; }
 

@@ -17,6 +17,7 @@
 #include "config/config_loader.h"
 #include "module/host_api.h"
 #include "module/module_loader.h"
+#include "server/admin_endpoints.h"
 #include "server/listen_socket.h"
 #include "server/serving_config.h"
 #include "stats/stats_admin.h"
@@ -36,25 +37,6 @@ std::string joinLines(const std::vector<std::string>& lines) {
     joined += line;
   }
   return joined;
-}
-
-std::string modulesJson(const module::ModuleLoader& loader) {
-  auto escape = [](const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    return out;
-  };
-  std::string json = "[";
-  for (const auto& info : loader.loadedModules()) {
-    if (json.size() > 1) json += ",";
-    json += "{\"name\":\"" + escape(info.name) + "\",\"version\":\"" + escape(info.version) + "\",\"abi\":\"" +
-            std::to_string(info.abi.major) + "." + std::to_string(info.abi.minor) + "\",\"path\":\"" +
-            escape(info.path) + "\"}";
-  }
-  return json + "]\n";
 }
 
 // A module's report value as the admin API shows it: a count as a number,
@@ -89,6 +71,7 @@ struct sy_proxy {
   std::string last_error;
   bool started = false;
   bool draining = false;
+  bool healthcheck_failed = false;  // POST /healthcheck/fail
 
   std::unique_ptr<server::Worker> local_worker;  // concurrency == 0
   std::vector<std::unique_ptr<WorkerThread>> threads;
@@ -152,6 +135,9 @@ void onWorkerCommand(uv_async_t* async) {
 
 void finishDrain(sy_proxy* proxy) {
   if (proxy->admin) proxy->admin->close();
+  if (proxy->serving) {
+    for (const auto& [path, file] : proxy->serving->access_log_files) file->flush();
+  }
   if (proxy->worker_finished != nullptr) {
     closeAndDelete(proxy->worker_finished);
     proxy->worker_finished = nullptr;
@@ -247,12 +233,8 @@ void addClusterGauges(const switchyard::config::ProxyConfig& config, std::vector
 // The admin endpoints the server registers itself; other folders add theirs.
 admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
   admin::AdminHandlers handlers;
-  handlers.add({"GET", "/ready", "text/plain", "200 LIVE while serving, 503 DRAINING once a drain began",
-                [proxy](std::string_view) {
-                  return proxy->draining ? admin::AdminResponse{503, "DRAINING\n"} : admin::AdminResponse{200, "LIVE\n"};
-                }});
-  handlers.add({"GET", "/modules", "application/json", "the loaded filter modules: name, version, ABI, path",
-                [proxy](std::string_view) { return admin::AdminResponse{200, modulesJson(*proxy->loader)}; }});
+  server::addServerEndpoints(handlers, {[proxy] { return proxy->draining; }, proxy->serving, proxy->loader.get(),
+                                        &proxy->healthcheck_failed});
   stats::addStatsEndpoints(handlers, [proxy](std::vector<stats::MetricSnapshot>& metrics) {
     addClusterGauges(*proxy->serving->proxy, metrics);
   });
@@ -395,6 +377,13 @@ void sy_proxy_free(sy_proxy* proxy) {
   proxy->admin.reset();
   proxy->discoveries.clear();
   delete proxy;
+}
+
+int sy_proxy_reopen_logs(sy_proxy* proxy) {
+  if (proxy == nullptr) return -1;
+  if (!proxy->serving) return fail(proxy, "no config loaded");
+  for (const auto& [path, file] : proxy->serving->access_log_files) file->reopen();
+  return 0;
 }
 
 const char* sy_proxy_last_error(const sy_proxy* proxy) { return proxy == nullptr ? "" : proxy->last_error.c_str(); }

@@ -30,7 +30,9 @@ std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const co
     entry.routes = std::make_unique<router::RouteTable>(*listener->proto);
     entry.metrics = listenerMetrics(*serving->proxy, *listener, *entry.routes);
     entry.filters = module::FilterChainConfig::build(*listener, source, loader, errors);
-    ok = ok && entry.filters != nullptr;
+    entry.access_logs = buildListenerAccessLogs(*listener, source, serving->access_log_files, errors);
+    bool logs_ok = entry.access_logs != nullptr || listener->proto->access_log().empty();
+    ok = ok && entry.filters != nullptr && logs_ok;
     serving->listeners.push_back(std::move(entry));
   }
   if (!ok) return nullptr;

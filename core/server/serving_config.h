@@ -14,6 +14,7 @@
 #include "module/filter_chain_config.h"
 #include "module/module_loader.h"
 #include "router/route_table.h"
+#include "server/listener_access_logs.h"
 #include "stats/listener_metrics.h"
 #include "upstream/cluster_membership.h"
 #include "upstream/upstream_health.h"
@@ -24,6 +25,7 @@ struct ServingListener {
   const config::ListenerConfig* config = nullptr;
   std::unique_ptr<const router::RouteTable> routes;
   std::unique_ptr<const module::FilterChainConfig> filters;
+  std::unique_ptr<const ListenerAccessLogs> access_logs;  // null: none
   // The listener's and its routes' series (by route id).
   std::unique_ptr<const stats::ListenerMetrics> metrics;
 };
@@ -37,9 +39,12 @@ struct ServingConfig {
   // followed by every worker. Thread-safe, hence mutable in a const config.
   // Built after `health`, whose flags its publications update.
   std::shared_ptr<upstream::ClusterMemberships> memberships;
+  // Every access log file the listeners write, for reopening and flushing.
+  AccessLogFiles access_log_files;
 };
 
-// Loads every module the listeners name and creates their configs. On
+// Loads every module the listeners name, creates their configs and opens
+// their access logs. On
 // failure returns null and appends one message per problem, each starting
 // with `source` (the config file name).
 std::shared_ptr<const ServingConfig> buildServingConfig(std::shared_ptr<const config::Bootstrap> bootstrap,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "common/log.h"
 #include "common/uv_util.h"
 #include "http/message_encoder.h"
 #include "server/downstream_connection.h"
@@ -28,6 +27,7 @@ Stream::Stream(DownstreamConnection& connection, Worker& worker, const ServingLi
       listener_(listener),
       id_text_(std::to_string(id)),
       start_ms_(monotonicNowMs()),
+      access_log_(listener.access_logs.get()),
       upstream_(*this, worker.loop(), *listener.routes, worker.config(), worker.clusters(),
                 listener.filters->requestReplayBufferBytes()),
       chain_(*this, worker, *listener.filters, upstream_, listener.config->max_buffer_bytes),
@@ -42,6 +42,7 @@ void Stream::onRequestHeaders(http::HeaderMap&& headers, const http::RequestInfo
   request_info_ = info;
   request_method_ = std::string(headers.get(":method").value_or(""));
   request_path_ = std::string(headers.get(":path").value_or(""));
+  access_log_.onRequestHeaders(headers);
   if (info.expect_continue && info.http_minor >= 1 && !info.end_stream) {
     // The proxy answers 100-continue itself so the client starts sending
     // while the upstream connection is set up.
@@ -60,6 +61,7 @@ void Stream::onRequestHeaders(http::HeaderMap&& headers, const http::RequestInfo
 }
 
 void Stream::onRequestBody(std::string_view data) {
+  access_log_.onRequestBody(data.size());
   if (request_abandoned_ || chain_.request().cancelled()) return;
   chain_.request().receiveBody(data, false);
   applyRequestFlowControl();
@@ -97,6 +99,7 @@ void Stream::applyRequestFlowControl() {
 }
 
 void Stream::onFilteredRequestHeaders(http::HeaderMap& headers, bool end_stream) {
+  access_log_.onRequestSentUpstream(headers);
   if (!upstream_.start(headers, end_stream, connection_.clientIp())) {
     addFlag(codeOf(SY_FLAG_NO_ROUTE));
     respondLocally(chain_.filterCount(), 404, "no route matched\n", "text/plain", "route_not_found");
@@ -146,6 +149,7 @@ sy_result Stream::attemptControlAllowed() const {
 
 void Stream::onUpstreamResponseHeaders(http::HeaderMap&& headers, bool end_stream) {
   response_status_ = http::statusOf(headers);
+  access_log_.onUpstreamResponseHeaders();
   chain_.startResponse(chain_.filterCount()).receiveHeaders(std::move(headers), end_stream);
   if (end_stream) maybeComplete();
 }
@@ -236,6 +240,7 @@ void Stream::onFilteredResponseHeaders(http::HeaderMap& headers, bool end_stream
   } else if (request_info_.http_minor == 0) {
     headers.set("connection", "keep-alive");
   }
+  access_log_.onResponseHeaders(headers);
   std::string head;
   http::appendResponseHead(head, headers, request_info_.http_minor);
   response_headers_sent_ = true;
@@ -361,17 +366,6 @@ void Stream::complete() {
   chain_.runStreamComplete();
   metrics_.completed(routeIdOf(upstream_.route()), response_flags_);
   writeAccessLog(monotonicNowMs() - start_ms_);
-}
-
-void Stream::writeAccessLog(uint64_t duration_ms) const {
-  if (!log::enabled(log::Level::kDebug)) return;
-  const std::string& flags = response_flags_;
-  const std::string& host = upstream_.upstreamHost();
-  SY_LOG(kDebug, "access %s \"%s %s\" %d %llu %llums upstream=%s attempts=%u flags=%s %s",
-         connection_.clientIp().c_str(), request_method_.c_str(), request_path_.c_str(), response_status_,
-         static_cast<unsigned long long>(response_body_bytes_), static_cast<unsigned long long>(duration_ms),
-         host.empty() ? "-" : host.c_str(), upstream_.attemptCount(), flags.empty() ? "-" : flags.c_str(),
-         response_details_.empty() ? "-" : response_details_.c_str());
 }
 
 void Stream::addResponseFlag(sy_response_flag flag) { addFlag(codeOf(flag)); }

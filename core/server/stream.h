@@ -20,6 +20,7 @@
 #include "router/upstream_request.h"
 #include "server/filter_chain.h"
 #include "server/serving_config.h"
+#include "server/stream_access_log.h"
 #include "stats/stream_metrics.h"
 
 namespace switchyard::server {
@@ -65,6 +66,7 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   void maybeComplete();
   void complete();
   void addFlag(std::string_view flag);
+  // One line to each of the listener's access logs (stream_access_log.cc).
   void writeAccessLog(uint64_t duration_ms) const;
 
   // FilterChainCallbacks
@@ -108,6 +110,7 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   http::RequestInfo request_info_;
   std::string request_method_;
   std::string request_path_;
+  AccessLogCapture access_log_;
 
   // Declared in this order so the chain (stream_destroy) goes first.
   router::UpstreamRequest upstream_;

@@ -21,6 +21,7 @@ Worker::Worker(uv_loop_t* loop, std::shared_ptr<const ServingConfig> serving)
     : loop_(loop),
       serving_(std::move(serving)),
       clusters_(loop, *serving_->proxy, *serving_->health, *serving_->memberships),
+      http_calls_(loop, serving_->proxy, clusters_),
       memory_release_(loop),
       deferred_check_(new uv_check_t) {
   uv_check_init(loop_, deferred_check_);
@@ -154,6 +155,7 @@ void Worker::finishDrainIfDone() {
   if (drain_timer_ != nullptr) uv_timer_stop(drain_timer_);
   for (module::FilterTimer* timer : module_timers_) module::closeTimer(timer);
   module_timers_.clear();
+  http_calls_.shutdown();
   auto done = std::move(on_drained_);
   on_drained_ = nullptr;
   done();

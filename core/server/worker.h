@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "module/stream_services.h"
+#include "router/http_calls.h"
 #include "server/memory_release.h"
 #include "server/serving_config.h"
 #include "upstream/cluster_manager.h"
@@ -54,6 +55,12 @@ class Worker final : public module::WorkerServices {
   // module keeps re-arming cannot keep the loop (and the process) alive.
   void adoptModuleTimer(module::FilterTimer* timer) override { module_timers_.push_back(timer); }
   void forgetModuleTimer(module::FilterTimer* timer) override { std::erase(module_timers_, timer); }
+  // Modules' outbound HTTP calls; those in flight when the drain ends end
+  // with "shutdown".
+  module::OutboundCall* startHttpCall(module::HttpCallSpec&& spec, sy_http_call_done_fn done,
+                                      void* user_data) override {
+    return http_calls_.start(std::move(spec), done, user_data);
+  }
 
  private:
   struct Listener {
@@ -71,6 +78,7 @@ class Worker final : public module::WorkerServices {
   std::vector<module::FilterTimer*> module_timers_;
   std::shared_ptr<const ServingConfig> serving_;
   upstream::ClusterManager clusters_;
+  router::HttpCalls http_calls_;  // after clusters_: its calls borrow their pools
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_set<DownstreamConnection*> connections_;
   MemoryRelease memory_release_;

@@ -11,6 +11,16 @@ namespace switchyard::upstream {
 
 namespace {
 
+AddressFamilies addressFamilies(config::Cluster::DnsLookupFamily family) {
+  switch (family) {
+    case config::Cluster::V4_ONLY: return AddressFamilies::kIpv4Only;
+    case config::Cluster::V6_ONLY: return AddressFamilies::kIpv6Only;
+    case config::Cluster::AUTO: return AddressFamilies::kIpv6Preferred;
+    case config::Cluster::ALL: return AddressFamilies::kAll;
+    default: return AddressFamilies::kIpv4Preferred;
+  }
+}
+
 // "cluster.<name>.<stat>", for Prometheus cluster_<stat>{cluster="<name>"}.
 uint32_t defineMetric(stats::MetricKind kind, const std::string& cluster, const std::string& stat, const char* help) {
   stats::MetricName name{"cluster." + cluster + "." + stat, "cluster_" + stat, {{"cluster", cluster}}, help};
@@ -95,7 +105,7 @@ void ClusterDiscovery::refresh() {
     return;
   }
   for (Target* target : lookups) {
-    resolver_->resolve(target->config->hostname, [this, target](DnsAnswer answer) {
+    resolver_->resolve(target->config->hostname, addressFamilies(cluster_.dns.lookup_family), [this, target](DnsAnswer answer) {
       onAnswer(*target, std::move(answer));
     });
   }

@@ -9,6 +9,7 @@ namespace switchyard::upstream {
 
 struct DnsResolver::Lookup {
   DnsResolver* resolver;
+  AddressFamilies families;
   Callback callback;
 };
 
@@ -18,6 +19,28 @@ std::string joinServers(const std::vector<std::string>& servers) {
   std::string csv;
   for (const auto& server : servers) csv += (csv.empty() ? "" : ",") + server;
   return csv;
+}
+
+int queriedFamily(AddressFamilies families) {
+  switch (families) {
+    case AddressFamilies::kIpv4Only: return AF_INET;
+    case AddressFamilies::kIpv6Only: return AF_INET6;
+    default: return AF_UNSPEC;  // A and AAAA
+  }
+}
+
+// Of the addresses of both families, the ones `families` keeps.
+std::vector<ResolvedAddress> keptAddresses(std::vector<ResolvedAddress> ipv4, std::vector<ResolvedAddress> ipv6,
+                                           AddressFamilies families) {
+  switch (families) {
+    case AddressFamilies::kIpv4Only: return ipv4;
+    case AddressFamilies::kIpv6Only: return ipv6;
+    case AddressFamilies::kIpv4Preferred: return ipv4.empty() ? ipv6 : ipv4;
+    case AddressFamilies::kIpv6Preferred: return ipv6.empty() ? ipv4 : ipv6;
+    case AddressFamilies::kAll: break;
+  }
+  ipv4.insert(ipv4.end(), ipv6.begin(), ipv6.end());
+  return ipv4;
 }
 
 }  // namespace
@@ -61,13 +84,13 @@ DnsResolver::~DnsResolver() {
   closeAndDelete(timer_);
 }
 
-void DnsResolver::resolve(const std::string& hostname, Callback callback) {
+void DnsResolver::resolve(const std::string& hostname, AddressFamilies families, Callback callback) {
   ares_addrinfo_hints hints{};
-  hints.ai_family = AF_INET;
+  hints.ai_family = queriedFamily(families);
   // Sorting would connect a UDP socket to each address (RFC 6724 source
   // selection); the balancer does not care about order.
   hints.ai_flags = ARES_AI_NOSORT;
-  auto* lookup = new Lookup{this, std::move(callback)};
+  auto* lookup = new Lookup{this, families, std::move(callback)};
   ares_getaddrinfo(channel_, hostname.c_str(), nullptr, &hints, &DnsResolver::onLookupDone, lookup);
   armTimer();
 }
@@ -76,13 +99,16 @@ void DnsResolver::onLookupDone(void* arg, int status, int /*timeouts*/, ares_add
   std::unique_ptr<Lookup> lookup(static_cast<Lookup*>(arg));
   DnsAnswer answer;
   if (status == ARES_SUCCESS && result != nullptr) {
+    std::vector<ResolvedAddress> ipv4, ipv6;
     for (const ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
-      if (node->ai_family != AF_INET || node->ai_addrlen > sizeof(sockaddr_storage)) continue;
+      bool known_family = node->ai_family == AF_INET || node->ai_family == AF_INET6;
+      if (!known_family || node->ai_addrlen > sizeof(sockaddr_storage)) continue;
       ResolvedAddress address;
       std::memcpy(&address.address, node->ai_addr, node->ai_addrlen);
       address.ttl_s = node->ai_ttl < 0 ? 0 : uint32_t(node->ai_ttl);
-      answer.addresses.push_back(address);
+      (node->ai_family == AF_INET ? ipv4 : ipv6).push_back(address);
     }
+    answer.addresses = keptAddresses(std::move(ipv4), std::move(ipv6), lookup->families);
   }
   if (result != nullptr) ares_freeaddrinfo(result);
   answer.ok = !answer.addresses.empty();

@@ -4,7 +4,8 @@
 // the loop's thread. A lookup's callback usually runs from a loop callback,
 // but may run inside resolve() (a name c-ares answers from /etc/hosts).
 //
-// Lookups ask for A records only (IPv4). A query times out after
+// A lookup asks for A records, AAAA records or both, and keeps the
+// addresses its AddressFamilies choose. A query times out after
 // kQueryTimeoutMs and is tried kQueryTries times per server, so a silent
 // server fails a lookup within a few seconds rather than c-ares's default
 // of a minute and more.
@@ -33,6 +34,15 @@ struct DnsAnswer {
   std::string error;                        // when not: c-ares's words
 };
 
+// Which addresses of an answer a lookup keeps (Cluster.DnsLookupFamily).
+enum class AddressFamilies {
+  kIpv4Preferred,  // IPv4; IPv6 only when the name has no IPv4 address
+  kIpv4Only,
+  kIpv6Only,
+  kIpv6Preferred,  // IPv6; IPv4 only when the name has no IPv6 address
+  kAll,
+};
+
 class DnsResolver {
  public:
   using Callback = std::function<void(DnsAnswer)>;
@@ -49,7 +59,7 @@ class DnsResolver {
   DnsResolver(const DnsResolver&) = delete;
   DnsResolver& operator=(const DnsResolver&) = delete;
 
-  void resolve(const std::string& hostname, Callback callback);
+  void resolve(const std::string& hostname, AddressFamilies families, Callback callback);
 
  private:
   struct Lookup;

@@ -5,12 +5,18 @@
 namespace switchyard::upstream {
 
 bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent) {
-  // healthy / hosts < threshold / 100, without dividing.
+  // healthy / hosts < threshold / 100, without dividing. A threshold of 0
+  // turns panic mode off, even with no healthy host left.
+  if (threshold_percent <= 0) return false;
   return healthy_hosts == 0 || double(healthy_hosts) * 100 < threshold_percent * double(hosts);
 }
 
 bool inPanic(const HostSet& hosts) {
   return inPanic(hosts.healthyCount(), hosts.memberCount(), hosts.healthyPanicThresholdPercent());
+}
+
+bool hasRoutableHost(const HostSet& hosts) {
+  return hosts.memberCount() > 0 && (hosts.healthyCount() > 0 || inPanic(hosts));
 }
 
 bool isRoutable(const HostSet& hosts, size_t host) {

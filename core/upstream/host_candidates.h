@@ -4,7 +4,7 @@
 //
 // The rule: the healthy members, unless the cluster is in panic mode —
 // fewer than healthy_panic_threshold percent of its members healthy, or none
-// at all — where every member is routable. A slot without a member never is. Then, of the routable hosts, those a
+// at all, with a threshold above 0 — where every member is routable. A slot without a member never is. Then, of the routable hosts, those a
 // request has not tried yet, unless none would remain.
 #pragma once
 
@@ -23,13 +23,18 @@ namespace switchyard::upstream {
 bool inPanic(size_t healthy_hosts, size_t hosts, double threshold_percent);
 bool inPanic(const HostSet& hosts);
 
+// Whether any host may take requests now: a member is healthy, or the
+// cluster is in panic mode. False with panic mode off (threshold 0) and no
+// healthy member: the request gets "no healthy upstream".
+bool hasRoutableHost(const HostSet& hosts);
+
 // Whether `host` may take requests now: it is a member (a slot whose host
 // left, or that never had one, never may) and healthy, or a member while
 // the cluster is in panic mode.
 bool isRoutable(const HostSet& hosts, size_t host);
 
 // Replaces `candidates` with the hosts one pick may choose from, in
-// ascending index order; never empty while the HostSet has a member. Balancers keep
+// ascending index order; never empty while hasRoutableHost(hosts). Balancers keep
 // the vector between picks so that picking allocates nothing.
 void selectCandidates(const HostSet& hosts, const std::vector<size_t>& avoid,
                       std::vector<size_t>& candidates);

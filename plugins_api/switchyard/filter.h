@@ -23,8 +23,11 @@
  * idle_connections cluster counter, and cluster reports for the admin API
  * (the cluster_report hook and the report_field host call). 1.4 adds
  * request identity (stream_set_request_id), stream properties that say how
- * the exchange ended (status, flags, method, path) and runtime values set
- * through the admin API (runtime_get).
+ * the exchange ended (status, flags, method, path), runtime values set
+ * through the admin API (runtime_get), one outbound HTTP call to a
+ * cluster from a worker (http_call, http_call_cancel), for exporters,
+ * and response body pacing (stream_release_response_body: a filter
+ * passes on a held response body a slice at a time, e.g. to throttle it).
  *
  * Ownership, in one rule: nothing is freed across the boundary.
  *   - sy_slice values the host hands a module are BORROWED views. They stay
@@ -361,6 +364,53 @@ typedef sy_result (*sy_config_string_fn)(void *user_data, sy_config_context *con
                                          const sy_config_value *element, sy_slice text);
 
 /* ------------------------------------------------------------------------ */
+/* Outbound HTTP calls (ABI 1.4)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* ABI 1.4: one outbound HTTP call, from http_call until its done function
+ * runs or http_call_cancel. Host-owned. */
+typedef struct sy_http_call sy_http_call;
+
+/* ABI 1.4: what http_call sends. Every slice is copied before http_call
+ * returns. The caller sets `size` to sizeof(sy_http_call_request). */
+typedef struct sy_http_call_request {
+  uint32_t size;
+  sy_slice cluster;   /* a cluster of the serving config */
+  sy_slice method;    /* e.g. "POST"; an HTTP token */
+  sy_slice path;      /* e.g. "/v1/traces"; starts with '/' */
+  sy_slice authority; /* the Host header; empty: the cluster's name */
+  /* name, value, name, value, ...: header_count pairs (2 * header_count
+   * slices). Names are HTTP tokens, values carry no CR, LF or NUL. The host
+   * writes Host, Content-Length and the framing itself: a request naming
+   * host, content-length, transfer-encoding, connection or a pseudo-header
+   * is refused. */
+  const sy_slice *headers;
+  size_t header_count;
+  sy_slice body;       /* sent with content-length (0 for an empty body) */
+  uint64_t timeout_ms; /* the whole call, connect to last byte; 1 or more */
+} sy_http_call_request;
+
+/* ABI 1.4: how a call ended; host-owned, valid only while the done
+ * function runs (copy what you keep). */
+typedef struct sy_http_call_result {
+  uint32_t size;
+  uint32_t status; /* the response status; 0 when no response head arrived */
+  /* Empty for a complete response. Else why there is none: "timeout",
+   * "connect_failure", "reset" (the connection closed or the response was
+   * malformed; a response cut short keeps its status), "no_healthy_upstream"
+   * (every host is unhealthy, or the cluster has none), "unknown_cluster",
+   * "overflow" (the worker has too many calls in flight) or "shutdown" (the
+   * worker stopped). */
+  sy_slice failure;
+  sy_slice body; /* the first 64 KiB of the response body */
+} sy_http_call_result;
+
+/* ABI 1.4: called once when a call ends, on the worker that made it (never
+ * before http_call returns, never after http_call_cancel). The call handle
+ * is gone once this returns; starting new calls from here is fine. */
+typedef void (*sy_http_call_done_fn)(void *user_data, const sy_http_call_result *result);
+
+/* ------------------------------------------------------------------------ */
 /* Host function table (host-owned, valid for the module's whole life)       */
 /* ------------------------------------------------------------------------ */
 
@@ -586,6 +636,41 @@ typedef struct sy_host_api {
    * key has no value; SY_ERR_LIMIT when the value is longer than `capacity`
    * (*length_out says how long). Lock-free; safe from any thread. */
   sy_result (*runtime_get)(sy_slice key, char *buffer, size_t capacity, size_t *length_out);
+
+  /* ---- ABI 1.4: outbound HTTP calls ----------------------------------- */
+  /* Sends one HTTP/1.1 request to a healthy host of `request->cluster`
+   * (the cluster's load balancer picks it; while the cluster is in panic
+   * mode, one of its healthy hosts is drawn by weight; with none, the call
+   * ends with "no_healthy_upstream"), over `worker`'s connection pool for
+   * that host (connections are reused). Call on `worker`'s thread, e.g. from a worker timer or a
+   * stream hook of that worker. `done` runs exactly once, later, on that
+   * worker with the result, unless http_call_cancel comes first; every
+   * failure, an unknown cluster included, arrives through `done`. When the
+   * worker stops (the end of a drain), calls still in flight end with
+   * "shutdown", so that a module can free what it gave them. Calls keep
+   * what they were started with: a config change does not break them.
+   * NULL (and no `done`) when an argument is invalid (see
+   * sy_http_call_request) or the worker has stopped. */
+  sy_http_call *(*http_call)(sy_worker *worker, const sy_http_call_request *request,
+                             sy_http_call_done_fn done, void *user_data);
+  /* Abandons a call whose done function has not run: its connection is
+   * closed and `done` never runs. Call on the call's worker; NULL is
+   * ignored. */
+  void (*http_call_cancel)(sy_http_call *call);
+
+  /* ---- ABI 1.4: response body pacing ---------------------------------- */
+  /* From a filter that stopped the response body (its response_body hook
+   * returned SY_FILTER_STOP_ITERATION): passes on up to `max_bytes` of the
+   * body the host holds for it to the filters after it and the client,
+   * keeping the filter stopped (it is not called for what passes). Sets
+   * *released_out to the bytes passed and *still_held_out to what the host
+   * still holds for it; when nothing is held, stream_continue_response lets
+   * the rest of the body (and its end) through and calls the filter again
+   * for new data. Flow control is the host's: while it holds more than the
+   * listener's buffer watermark it stops reading the upstream.
+   * SY_ERR_BAD_STATE when the filter is not stopped on the response body. */
+  sy_result (*stream_release_response_body)(sy_stream *stream, size_t max_bytes, size_t *released_out,
+                                            size_t *still_held_out);
 } sy_host_api;
 
 /* ------------------------------------------------------------------------ */

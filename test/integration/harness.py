@@ -529,12 +529,12 @@ class IntegrationTestCase(unittest.TestCase):
 
     # -- assertions ----------------------------------------------------------
 
-    def assertLoggedSoon(self, process, text: str, within: float = 2.0) -> None:
-        """`text` appears in the process's log within `within` seconds: the
-        access line is written when the stream completes, which may be just
-        after the client has read the whole response."""
-        if not wait_until(lambda: text in process.read_log(), within):
-            self.fail(f"{text!r} not logged within {within}s:\n{process.read_log()[-3000:]}")
+    def assertAccessLoggedSoon(self, path: str, text: str, within: float = 2.0) -> None:
+        """`text` appears in the access log at `path` within `within` seconds:
+        the line is written when the stream completes (maybe just after the
+        client read the whole response), by the log's writer thread."""
+        if not wait_until(lambda: text in read_text(path), within):
+            self.fail(f"{text!r} not in the access log within {within}s:\n{read_text(path)[-3000:]}")
 
     def assertClosedByPeer(self, client: RawClient, within: float = 3.0, message: str = "") -> None:
         self.assertTrue(client.closed_by_peer(within),
@@ -542,6 +542,27 @@ class IntegrationTestCase(unittest.TestCase):
 
     def assertStillOpen(self, client: RawClient, for_seconds: float = 0.3, message: str = "") -> None:
         self.assertFalse(client.closed_by_peer(for_seconds), f"the proxy closed the connection {message}".strip())
+
+
+# The access line tests read: what happened to a request, one per line.
+TEST_ACCESS_LOG_FORMAT = ("%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE% flags=%RESPONSE_FLAGS% "
+                          "attempts=%UPSTREAM_REQUEST_ATTEMPT_COUNT% upstream=%UPSTREAM_HOST% "
+                          "details=%RESPONSE_CODE_DETAILS%")
+
+
+def access_log_yaml(path: str, log_format: str = TEST_ACCESS_LOG_FORMAT) -> str:
+    """A listener's `access_log` field (indented to sit under `- name: ...`)
+    writing `log_format` lines to `path`."""
+    return f"    access_log:\n      - path: {path}\n        format: {json.dumps(log_format)}\n"
+
+
+def read_text(path: str) -> str:
+    """The file's text, or "" while it does not exist."""
+    try:
+        with open(path, "rb") as file:
+            return file.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
 
 
 def simple_config(listener_port: int, upstream_port: int, listener_extra: str = "", cluster_extra: str = "",

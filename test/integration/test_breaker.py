@@ -11,16 +11,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (SOURCE_ROOT, IntegrationTestCase, RawClient, exchange, free_port, main, proxy_stats,  # noqa: E402
-                     request_bytes, run_switchyard, wait_until)
+from harness import (SOURCE_ROOT, IntegrationTestCase, RawClient, access_log_yaml, exchange, free_port, main,  # noqa: E402
+                     proxy_stats, request_bytes, run_switchyard, wait_until)
 
 OVERLOADED = "x-switchyard-overloaded"
 
 
 def breaker_config(listener_port: int, admin_port: int, clusters: dict[str, list[int]], breaker: dict,
-                   routes: list[tuple[str, str]] | None = None) -> str:
+                   routes: list[tuple[str, str]] | None = None, access_log: str = "") -> str:
     """One listener with the breaker filter; `routes` maps path prefixes to
-    clusters (default: everything to the first cluster)."""
+    clusters (default: everything to the first cluster); `access_log`, when
+    given, is the access log's path."""
     routes = routes or [("/", next(iter(clusters)))]
     route_lines = "".join(
         f"          - name: to-{cluster}-{index}\n"
@@ -39,7 +40,7 @@ listeners:
   - name: edge
     address: 127.0.0.1
     port: {listener_port}
-    filters:
+{access_log_yaml(access_log) if access_log else ""}    filters:
       - name: breaker
         config: {json.dumps(breaker)}
     virtual_hosts:
@@ -55,9 +56,11 @@ class BreakerTest(IntegrationTestCase):
         super().setUp()
         self.port = free_port()
         self.admin_port = free_port()
+        self.access_log = os.path.join(self.workdir, "access.log")
 
     def serve(self, clusters: dict[str, list[int]], breaker: dict, concurrency: int = 2, **options) -> None:
-        self.proxy = self.start_proxy(breaker_config(self.port, self.admin_port, clusters, breaker, **options),
+        self.proxy = self.start_proxy(breaker_config(self.port, self.admin_port, clusters, breaker,
+                                                     access_log=self.access_log, **options),
                                       self.port, concurrency=concurrency)
 
     def stats(self) -> dict:
@@ -104,7 +107,7 @@ class BreakerTest(IntegrationTestCase):
         self.assertEqual(stats["breaker.backend.trips"], 1)
         self.assertEqual(stats["breaker.backend.state"], 1)
         self.assertEqual(stats["breaker.backend.rejected.open"], 20)
-        self.assertLoggedSoon(self.proxy, "flags=UO")
+        self.assertAccessLoggedSoon(self.access_log, "flags=UO")
         # The admin API shows the breaker beside the cluster's hosts.
         cluster = self.cluster_report("backend")
         self.assertEqual(cluster["breaker.state"], "open")

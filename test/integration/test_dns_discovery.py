@@ -14,17 +14,19 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import IntegrationTestCase, exchange, free_port, main, wait_until, proxy_stats  # noqa: E402
+from harness import IntegrationTestCase, access_log_yaml, exchange, free_port, main, wait_until, proxy_stats  # noqa: E402
 
 NAME = "backend.switchyard.test"
 TYPE_A = 1
+TYPE_AAAA = 28
 DEADLINE = 10.0
 
 
 class TinyDnsServer:
-    """UDP on 127.0.0.1: answers A queries for the names in `records` with
-    `ttl`, an empty NOERROR for other types and names it knows, NXDOMAIN for
-    the rest; or SERVFAIL for everything, or drops every query (`mode`)."""
+    """UDP on 127.0.0.1: answers A and AAAA queries for the names in
+    `records` (IPv4 and IPv6 addresses mixed) with `ttl`, an empty NOERROR
+    for other types and names it knows, NXDOMAIN for the rest; or SERVFAIL
+    for everything, or drops every query (`mode`)."""
 
     def __init__(self):
         self.records: dict[str, list[str]] = {}
@@ -96,22 +98,23 @@ class TinyDnsServer:
             rcode = 3  # NXDOMAIN
         else:
             rcode = 0
-            if query_type == TYPE_A:
-                answers = addresses
+            family = {TYPE_A: socket.AF_INET, TYPE_AAAA: socket.AF_INET6}.get(query_type)
+            answers = [socket.inet_pton(family, address) for address in addresses
+                       if family is not None and (":" in address) == (family == socket.AF_INET6)]
         header = struct.pack("!HHHHHH", query_id, 0x8080 | recursion_desired | rcode, 1, len(answers), 0, 0)
-        records = b"".join(struct.pack("!HHHIH", 0xC00C, TYPE_A, 1, ttl, 4) + socket.inet_aton(address)
-                           for address in answers)
+        records = b"".join(struct.pack("!HHHIH", 0xC00C, query_type, 1, ttl, len(packed)) + packed
+                           for packed in answers)
         return header + question + records
 
 
 def dns_config(listener_port: int, admin_port: int, upstream_port: int, dns_port: int,
-               cluster_extra: str = "") -> str:
+               cluster_extra: str = "", access_log: str = "") -> str:
     return f"""
 listeners:
   - name: edge
     address: 127.0.0.1
     port: {listener_port}
-    virtual_hosts:
+{access_log_yaml(access_log) if access_log else ""}    virtual_hosts:
       - name: all
         domains: ["*"]
         routes:
@@ -140,6 +143,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
         self.addCleanup(self.dns.stop)
         self.port = free_port()
         self.admin_port = free_port()
+        self.access_log = os.path.join(self.workdir, "access.log")
 
     def start_upstreams(self, count: int) -> list:
         """Upstreams on 127.0.0.1, 127.0.0.2, ... all on one port: a DNS
@@ -149,7 +153,7 @@ class DnsDiscoveryTest(IntegrationTestCase):
 
     def serve(self, upstream_port: int, cluster_extra: str = "") -> None:
         self.proxy = self.start_proxy(
-            dns_config(self.port, self.admin_port, upstream_port, self.dns.port, cluster_extra),
+            dns_config(self.port, self.admin_port, upstream_port, self.dns.port, cluster_extra, self.access_log),
             self.port, concurrency=2)
 
     def hosts_report(self) -> dict[str, str]:
@@ -239,10 +243,31 @@ class DnsDiscoveryTest(IntegrationTestCase):
         response = exchange(self.port, path="/echo")
         self.assertEqual(response.status, 503)
         self.assertIn(b"no healthy upstream", response.body)
-        self.assertLoggedSoon(self.proxy, "flags=UH")
+        self.assertAccessLoggedSoon(self.access_log, "flags=UH")
         self.dns.set(NAME, ["127.0.0.1"])
         self.wait_for_stat("cluster.backend.dns_hosts", lambda hosts: hosts == 1, "the first good answer")
         self.assertEqual(self.served_by(4), {"up1"})
+
+    def test_dns_lookup_family_chooses_ipv4_ipv6_or_both(self):
+        up4 = self.start_upstream("v4", 0, "127.0.0.1")
+        up6 = self.start_upstream("v6", up4.port, "::1")
+        self.dns.set(NAME, ["127.0.0.1", "::1"])
+        expected = {"V4_PREFERRED": ({"v4"}, {f"127.0.0.1:{up4.port}"}),
+                    "V6_ONLY": ({"v6"}, {f"[::1]:{up4.port}"}),
+                    "AUTO": ({"v6"}, {f"[::1]:{up4.port}"}),
+                    "ALL": ({"v4", "v6"}, {f"127.0.0.1:{up4.port}", f"[::1]:{up4.port}"})}
+        for family, (upstreams, hosts) in expected.items():
+            with self.subTest(family=family):
+                self.serve(up4.port, f"    dns_lookup_family: {family}")
+                self.wait_for_stat("cluster.backend.dns_hosts", lambda count: count == len(hosts), "the answer")
+                self.assertEqual(set(self.hosts_report()), hosts)
+                self.assertEqual(self.served_by(12), upstreams)
+                self.proxy.stop()
+        # A name with only an IPv6 address still has hosts by default.
+        self.dns.set(NAME, ["::1"])
+        self.serve(up4.port)
+        self.wait_for_stat("cluster.backend.dns_hosts", lambda count: count == 1, "the IPv6-only answer")
+        self.assertEqual(self.served_by(4), {"v6"})
 
     def test_health_checks_follow_the_discovered_hosts(self):
         up1, up2 = self.start_upstreams(2)

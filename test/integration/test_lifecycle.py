@@ -12,8 +12,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (BIN, CURRENT_ABI, MODULE_DIR, IntegrationTestCase, RawClient, exchange, free_port, main, port_accepts,  # noqa: E402
-                     proxy_stats, request_bytes, run_switchyard, simple_config, wait_until)
+from harness import (BIN, CURRENT_ABI, MODULE_DIR, IntegrationTestCase, RawClient, access_log_yaml, exchange,  # noqa: E402
+                     free_port, main, port_accepts, proxy_stats, request_bytes, run_switchyard, simple_config,
+                     wait_until)
 
 DRAIN_TIMEOUT_MS = 5000
 
@@ -205,7 +206,9 @@ class ClientHangUpTest(IntegrationTestCase):
         self.port = free_port()
         self.admin_port = free_port()
         admin = f"admin: {{ address: 127.0.0.1, port: {self.admin_port} }}\n"
+        self.access_log = os.path.join(self.workdir, "access.log")
         self.proxy = self.start_proxy(admin + simple_config(self.port, self.upstream.port,
+                                                            listener_extra=access_log_yaml(self.access_log),
                                                             cluster_extra="    max_connections: 1"), self.port)
 
     def open_upstream_connections(self) -> int:
@@ -231,7 +234,7 @@ class ClientHangUpTest(IntegrationTestCase):
                 self.assertTrue(wait_until(lambda: self.open_upstream_connections() == 0, 2.0),
                                 "the upstream connection was kept after the client left")
                 self.assertTrue(wait_until(lambda: self.proxy_gauge("downstream_cx_active") == 0, 2.0))
-                self.assertLoggedSoon(self.proxy, "flags=DC")
+                self.assertAccessLoggedSoon(self.access_log, "flags=DC")
 
     def test_a_request_queued_for_a_pooled_connection_is_dropped_before_it_is_sent(self):
         # max_connections 1: the first request holds the only connection, the

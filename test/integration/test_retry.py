@@ -12,8 +12,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (CURRENT_ABI, MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, echo_header_values, exchange, free_port,  # noqa: E402
-                     main, proxy_stats, wait_until)
+from harness import (CURRENT_ABI, MODULE_DIR, SOURCE_ROOT, IntegrationTestCase, access_log_yaml,  # noqa: E402
+                     echo_header_values, exchange, free_port, main, proxy_stats, wait_until)
 
 ATTEMPT_HEADER = "x-switchyard-attempt-count"
 
@@ -21,10 +21,10 @@ ATTEMPT_HEADER = "x-switchyard-attempt-count"
 def resilience_config(listener_port: int, admin_port: int, endpoints: list[int], retry: dict,
                       timeout: dict | None = None, route_timeout_ms: int | None = None,
                       replay_buffer_bytes: int | None = None, extra_filters: str = "",
-                      route_retry: dict | None = None) -> str:
+                      route_retry: dict | None = None, access_log: str = "") -> str:
     """Listener → timeout filter → retry filter → every path to `backend`;
     `route_timeout_ms` and `route_retry` go into the route's
-    filter_overrides."""
+    filter_overrides; `access_log`, when given, is the access log's path."""
     timeout = timeout if timeout is not None else {"request_timeout_ms": 15000}
     retry = dict(retry, attempt_count_header=ATTEMPT_HEADER)
     overrides = {}
@@ -46,7 +46,7 @@ listeners:
   - name: edge
     address: 127.0.0.1
     port: {listener_port}
-{limits}    filters:
+{access_log_yaml(access_log) if access_log else ""}{limits}    filters:
       - name: timeout
         config: {json.dumps(timeout)}
       - name: retry
@@ -70,9 +70,11 @@ class RetryTest(IntegrationTestCase):
         super().setUp()
         self.port = free_port()
         self.admin_port = free_port()
+        self.access_log = os.path.join(self.workdir, "access.log")
 
     def serve(self, endpoints: list[int], retry: dict, **options) -> None:
-        self.proxy = self.start_proxy(resilience_config(self.port, self.admin_port, endpoints, retry, **options),
+        self.proxy = self.start_proxy(resilience_config(self.port, self.admin_port, endpoints, retry,
+                                                        access_log=self.access_log, **options),
                                       self.port)
 
     def stats(self) -> dict:
@@ -161,7 +163,7 @@ class RetryTest(IntegrationTestCase):
         self.assertGreaterEqual(elapsed, 2.9)
         self.assertLess(elapsed, 3.6)
         self.assertEqual(self.stats()["timeout.request_timeouts"], 1)
-        self.assertLoggedSoon(self.proxy, "flags=UT")
+        self.assertAccessLoggedSoon(self.access_log, "flags=UT")
 
     # -- hosts ------------------------------------------------------------------------
 
@@ -412,7 +414,7 @@ listeners:
   - name: edge
     address: 127.0.0.1
     port: {self.port}
-    filters:
+{access_log_yaml(self.access_log)}    filters:
       - name: old12
         path: {fixture}
         config: {{ retry_status: 503, tag: alone }}
@@ -440,7 +442,7 @@ clusters:
         self.assertEqual(response.status, 503)
         self.assertEqual(response.header("x-attempts-seen-by-1-2"), "2")
         self.assertEqual(upstream.stats()["requests_by_path"]["/fail-first/2"], 2)
-        self.assertLoggedSoon(self.proxy, "flags=URX")
+        self.assertAccessLoggedSoon(self.access_log, "flags=URX")
         self.assertEqual(self.stats()["upstream_rq_replay_kept"], 2)
 
 

@@ -9,16 +9,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (IntegrationTestCase, RawClient, echo_header_values, exchange, free_port, main, proxy_stats,  # noqa: E402
-                     request_bytes)
+from harness import (IntegrationTestCase, RawClient, access_log_yaml, echo_header_values, exchange, free_port,  # noqa: E402
+                     main, proxy_stats, request_bytes)
 
 
-def timeout_config(listener_port: int, upstream_port: int, timeout: str, route_override: str = "") -> str:
+def timeout_config(listener_port: int, upstream_port: int, timeout: str, route_override: str = "",
+                   access_log: str = "") -> str:
     return f"""
 listeners:
   - name: edge
     port: {listener_port}
-    filters:
+{access_log_yaml(access_log) if access_log else ""}    filters:
       - name: timeout
         config: {timeout}
     virtual_hosts:
@@ -45,9 +46,11 @@ class TimeoutTest(IntegrationTestCase):
         super().setUp()
         self.upstream = self.start_upstream()
         self.port = free_port()
+        self.access_log = os.path.join(self.workdir, "access.log")
 
     def serve(self, timeout: str, route_override: str = ""):
-        self.proxy = self.start_proxy(timeout_config(self.port, self.upstream.port, timeout, route_override),
+        self.proxy = self.start_proxy(timeout_config(self.port, self.upstream.port, timeout, route_override,
+                                                     self.access_log),
                                       self.port)
 
     def timed_exchange(self, path: str, headers=None):
@@ -80,7 +83,7 @@ class TimeoutTest(IntegrationTestCase):
         self.assertEqual(response.body, b"upstream request timeout\n")
         self.assertGreaterEqual(elapsed, 0.45)
         self.assertLess(elapsed, 1.5)
-        self.assertLoggedSoon(self.proxy, "flags=UT")
+        self.assertAccessLoggedSoon(self.access_log, "flags=UT")
         # The timed-out connection is closed, not returned to the pool: the
         # next request needs a new one.
         self.upstream.reset_stats()
@@ -141,7 +144,7 @@ class TimeoutTest(IntegrationTestCase):
         response, elapsed = self.timed_exchange("/delay/2000")
         self.assertEqual(response.status, 504)
         self.assertLess(elapsed, 1.2)
-        self.assertLoggedSoon(self.proxy, "flags=SI")
+        self.assertAccessLoggedSoon(self.access_log, "flags=SI")
         # A response that keeps moving is not idle, however long it takes.
         response, elapsed = self.timed_exchange("/bytes/1048576?slow_ms=100")
         self.assertEqual(response.status, 200)

@@ -245,6 +245,24 @@ class UpstreamHealthTest(IntegrationTestCase):
         self.assertEqual(set(seen), {"a", "b", "c"})
         self.assertEqual(set(seen["b"] + seen["c"]), {503})
 
+    def test_a_threshold_of_zero_never_panics_and_answers_503_uh_with_no_healthy_host(self):
+        self.serve(http_check(unhealthy_threshold=1, healthy_threshold=1) + "    healthy_panic_threshold: 0\n")
+        for name in ("a", "b"):
+            self.force_status(name, 503)
+            self.wait_for_host(name, lambda host: host["health"] == "failed_active_check", "out of rotation")
+        cluster = self.clusters()
+        self.assertEqual((cluster["healthy_hosts"], cluster["in_panic"]), (1, False))
+        self.assertEqual(set(self.spread(20)), {"c"})  # one of three healthy takes everything
+
+        self.force_status("c", 503)
+        self.wait_for_host("c", lambda host: host["health"] == "failed_active_check", "out of rotation")
+        served_before = sum(upstream.stats()["requests_by_path"].get("/echo", 0) for upstream in self.upstreams.values())
+        response = exchange(self.port, path="/echo")
+        self.assertEqual(response.status, 503)
+        self.assertEqual(response.body, b"no healthy upstream\n")
+        served_after = sum(upstream.stats()["requests_by_path"].get("/echo", 0) for upstream in self.upstreams.values())
+        self.assertEqual(served_after, served_before)  # nothing was sent upstream
+
     def test_clusters_text_lists_every_host(self):
         self.serve("")
         response = exchange(self.admin_port, "GET", "/clusters")

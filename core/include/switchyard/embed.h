@@ -71,6 +71,13 @@ typedef void (*sy_proxy_done_fn)(sy_proxy *proxy, void *user_data);
 void sy_proxy_drain(sy_proxy *proxy, uint64_t timeout_ms, sy_proxy_done_fn done,
                     void *user_data);
 
+/* Reopen every access log file (log rotation: rename the file, then call
+ * this, e.g. from a SIGUSR1 handler). Returns at once; each file's writer
+ * thread reopens its path before its next write, creating the file, so
+ * lines already queued may still go to the renamed one. 0, or -1 when no
+ * config is loaded. */
+int sy_proxy_reopen_logs(sy_proxy *proxy);
+
 /* Free a proxy that was never started or has finished draining. */
 void sy_proxy_free(sy_proxy *proxy);
 

@@ -6,6 +6,7 @@
 
 #include "admin/admin_handlers.h"
 #include "admin/admin_server.h"
+#include "admin/query_params.h"
 
 namespace switchyard::admin {
 namespace {
@@ -53,6 +54,9 @@ class AdminServerTest : public ::testing::Test {
     handlers.add(echoQuery("/echo"));
     handlers.add({"GET", "/busy", "text/plain", "always 503",
                   [](std::string_view) { return AdminResponse{503, "busy\n"}; }});
+    handlers.add({"POST", "/change", "text/plain", "echoes its parameters", [](std::string_view query) {
+                    return AdminResponse{200, "changed " + std::string(query) + "\n"};
+                  }});
     server_ = std::make_unique<AdminServer>(&loop_, std::move(handlers));
   }
   void TearDown() override {
@@ -81,6 +85,36 @@ TEST_F(AdminServerTest, RootListsTheEndpointsAndUnknownPathsGet404WithTheList) {
   EXPECT_EQ(missing.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u);
   EXPECT_NE(missing.find("GET /echo"), std::string::npos);
   EXPECT_EQ(server_->respond("DELETE", "/echo").rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u);
+}
+
+TEST_F(AdminServerTest, AWrongMethodGets405WithAllow) {
+  std::string get_only = server_->respond("POST", "/echo");
+  EXPECT_EQ(get_only.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << get_only;
+  EXPECT_NE(get_only.find("\r\nallow: GET, HEAD\r\n"), std::string::npos) << get_only;
+  std::string post_only = server_->respond("GET", "/change");
+  EXPECT_EQ(post_only.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << post_only;
+  EXPECT_NE(post_only.find("\r\nallow: POST\r\n"), std::string::npos) << post_only;
+}
+
+TEST_F(AdminServerTest, APostFormBodyJoinsTheQuery) {
+  EXPECT_NE(server_->respond("POST", "/change?a=1", "b=2").find("\r\n\r\nchanged a=1&b=2\n"), std::string::npos);
+  EXPECT_NE(server_->respond("POST", "/change", "b=2").find("\r\n\r\nchanged b=2\n"), std::string::npos);
+  EXPECT_NE(server_->respond("POST", "/change").find("\r\n\r\nchanged \n"), std::string::npos);
+}
+
+TEST_F(AdminServerTest, HeadGetsTheHeadWithoutTheBody) {
+  std::string head = server_->respond("HEAD", "/echo?x");
+  EXPECT_NE(head.find("content-length: 8\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n") << head;
+}
+
+TEST(QueryParamsTest, SplitsAndDecodes) {
+  auto params = parseQuery("a=1&b=x%2Fy+z&c=&d&&e=%41");
+  ASSERT_TRUE(params);
+  EXPECT_EQ(*params, (QueryParams{{"a", "1"}, {"b", "x/y z"}, {"c", ""}, {"d", ""}, {"e", "A"}}));
+  EXPECT_EQ(parseQuery("")->size(), 0u);
+  EXPECT_FALSE(parseQuery("a=%4"));
+  EXPECT_FALSE(parseQuery("a=%zz"));
 }
 
 }  // namespace

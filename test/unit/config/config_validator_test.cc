@@ -259,11 +259,13 @@ TEST_F(ConfigValidatorTest, DnsSettingsNeedAStrictDnsCluster) {
   cluster().set_respect_dns_ttl(false);
   cluster().add_dns_resolvers("127.0.0.1:53");
   cluster().set_max_hosts(8);
+  cluster().set_dns_lookup_family(Cluster::V6_ONLY);
   const char* problem = "applies only to STRICT_DNS clusters (this one is STATIC)";
   EXPECT_EQ(errors(), (Errors{std::string("clusters[0].dns_refresh_rate: ") + problem,
                               std::string("clusters[0].respect_dns_ttl: ") + problem,
                               std::string("clusters[0].dns_resolvers: ") + problem,
-                              std::string("clusters[0].max_hosts: ") + problem}));
+                              std::string("clusters[0].max_hosts: ") + problem,
+                              std::string("clusters[0].dns_lookup_family: ") + problem}));
   cluster().set_type(Cluster::STRICT_DNS);
   EXPECT_EQ(errors(), Errors{});
 }

@@ -230,6 +230,41 @@ sy_result streamAddResponseFlag(sy_stream* stream, sy_slice flag) {
   return SY_OK;
 }
 
+// ---- ABI 1.4 ----------------------------------------------------------------
+
+size_t bufferLength(const sy_buffer* buffer) { return reinterpret_cast<const std::string*>(buffer)->size(); }
+
+sy_result streamContinueRequest(sy_stream* stream) {
+  streamOf(stream).request_continues++;
+  return SY_OK;
+}
+
+sy_result streamContinueResponse(sy_stream* stream) {
+  streamOf(stream).response_continues++;
+  return SY_OK;
+}
+
+sy_result streamReleaseResponseBody(sy_stream* stream, size_t max_bytes, size_t* released_out,
+                                    size_t* still_held_out) {
+  FakeStream& fake = streamOf(stream);
+  size_t count = std::min(max_bytes, fake.held_response_body.size());
+  fake.released_response_body += fake.held_response_body.substr(0, count);
+  fake.held_response_body.erase(0, count);
+  *released_out = count;
+  *still_held_out = fake.held_response_body.size();
+  return SY_OK;
+}
+
+sy_result runtimeGet(sy_slice key, char* buffer, size_t capacity, size_t* length_out) {
+  const auto& runtime = fakeHost().runtime;
+  auto found = runtime.find(view(key));
+  if (found == runtime.end()) return SY_ERR_NOT_FOUND;
+  *length_out = found->second.size();
+  if (found->second.size() > capacity) return SY_ERR_LIMIT;
+  std::copy(found->second.begin(), found->second.end(), buffer);
+  return SY_OK;
+}
+
 sy_host_api makeTable() {
   sy_host_api table{};
   table.size = sizeof(sy_host_api);
@@ -242,8 +277,10 @@ sy_host_api makeTable() {
   table.header_add = headerAdd;
   table.header_remove = headerRemove;
   table.header_visit = headerVisit;
-  // buffer_* and stream_continue_* stay NULL: no module under test calls them.
+  table.buffer_length = bufferLength;
   table.stream_get_property = streamGetProperty;
+  table.stream_continue_request = streamContinueRequest;
+  table.stream_continue_response = streamContinueResponse;
   table.send_local_reply = sendLocalReply;
   table.stream_reset = streamReset;
   table.attribute_set = attributeSet;
@@ -281,6 +318,8 @@ sy_host_api makeTable() {
   table.config_error = module::config_calls::error;
   table.config_check_members = module::config_calls::checkMembers;
   table.config_error_count = module::config_calls::errorCount;
+  table.runtime_get = runtimeGet;
+  table.stream_release_response_body = streamReleaseResponseBody;
   return table;
 }
 

@@ -9,8 +9,10 @@
 //
 // There is one host per process, fakeHost(); call fakeHost().reset() at the
 // start of every test. The table, fakeHostTable(), has every call listed
-// above; buffers and stream_continue_* stay NULL (no module under test uses
-// them).
+// above, and of the ABI 1.4 calls runtime_get (FakeHost::runtime),
+// stream_continue_* and stream_release_response_body (FakeStream's
+// response body model); of the buffer calls only buffer_length, over a
+// std::string behind the sy_buffer handle.
 #pragma once
 
 #include <google/protobuf/struct.pb.h>
@@ -87,6 +89,15 @@ struct FakeStream {
   std::vector<std::string> resets;          // `details` of each stream_reset
   std::vector<std::string> response_flags;  // each stream_add_response_flag, in order
 
+  // The response body as a pacing filter sees it: `held_response_body` is
+  // what the host holds for the filter (the test puts there what a
+  // STOP_ITERATION kept); stream_release_response_body moves from its
+  // front to `released_response_body`. The continue calls are counted.
+  std::string held_response_body;
+  std::string released_response_body;
+  int request_continues = 0;
+  int response_continues = 0;
+
   sy_stream* handle() { return reinterpret_cast<sy_stream*>(this); }
   // This stream's timers (see FakeHost::timers) that are armed now.
   size_t armedTimers() const;
@@ -139,6 +150,8 @@ struct FakeHost {
   uint64_t now_ns = 1000000000;
   // What random_u64 returns.
   uint64_t random = 0;
+  // The runtime values runtime_get answers (ABI 1.4); absent: NOT_FOUND.
+  std::map<std::string, std::string, std::less<>> runtime;
   // What attempt_count returns.
   uint32_t attempt_count = 0;
   // What the attempt calls answer.

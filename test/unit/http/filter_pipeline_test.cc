@@ -123,5 +123,78 @@ TEST(FilterPipeline, TrailersFollowTheBody) {
   EXPECT_TRUE(invoker.sunk_end);
 }
 
+// A pacing filter (stream_release_response_body) lets part of what it holds
+// through while it stays stopped: it is not called for what passes, later
+// filters are, and the end waits behind it until it continues.
+TEST(FilterPipeline, ReleasePassesPartOfTheHeldBodyAndStaysStopped) {
+  ScriptedInvoker invoker;
+  invoker.body_result = [](size_t position, std::string&, bool) {
+    return position == 0 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE;
+  };
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("abcdef", false);
+  pipeline.receiveBody("gh", true);
+  EXPECT_EQ(invoker.calls, (std::vector<std::string>{"h0", "h1", "b0:abcdef"}))
+      << "stopped: not called for gh";
+  size_t released = 0, still_held = 0;
+  EXPECT_EQ(pipeline.release(0, 4, &released, &still_held), SY_OK);
+  EXPECT_EQ(released, 4u);
+  EXPECT_EQ(still_held, 4u);
+  EXPECT_EQ(invoker.sunk_body, "abcd");
+  EXPECT_EQ(invoker.calls.back(), "b1:abcd") << "the filter after it sees what passed";
+  EXPECT_FALSE(invoker.sunk_end) << "the end stays behind the stopped filter";
+  EXPECT_EQ(pipeline.release(0, 100, &released, &still_held), SY_OK);
+  EXPECT_EQ(released, 4u);
+  EXPECT_EQ(still_held, 0u);
+  EXPECT_EQ(invoker.sunk_body, "abcdefgh");
+  EXPECT_FALSE(invoker.sunk_end);
+  EXPECT_EQ(pipeline.release(0, 100, &released, &still_held), SY_OK);
+  EXPECT_EQ(released, 0u) << "nothing held: nothing passes";
+  EXPECT_EQ(pipeline.resume(0), SY_OK);
+  EXPECT_TRUE(invoker.sunk_end);
+  EXPECT_EQ(invoker.sunk_body, "abcdefgh");
+  EXPECT_EQ(pipeline.heldBytes(), 0u);
+}
+
+TEST(FilterPipeline, AfterReleasingEverythingAndContinuingTheFilterSeesNewData) {
+  ScriptedInvoker invoker;
+  invoker.body_result = [](size_t, std::string&, bool end) {
+    return end ? SY_FILTER_CONTINUE : SY_FILTER_STOP_ITERATION;
+  };
+  FilterPipeline pipeline(invoker, 1, 1 << 20);
+  pipeline.receiveHeaders({}, false);
+  pipeline.receiveBody("ab", false);
+  size_t released = 0, still_held = 0;
+  ASSERT_EQ(pipeline.release(0, 2, &released, &still_held), SY_OK);
+  ASSERT_EQ(pipeline.resume(0), SY_OK);
+  pipeline.receiveBody("cd", false);
+  EXPECT_EQ(invoker.calls.back(), "b0:cd") << "called again for new data, and stops again";
+  EXPECT_EQ(invoker.sunk_body, "ab");
+  ASSERT_EQ(pipeline.release(0, 1, &released, &still_held), SY_OK);
+  EXPECT_EQ(invoker.sunk_body, "abc");
+  EXPECT_EQ(still_held, 1u);
+}
+
+TEST(FilterPipeline, ReleaseIsRefusedUnlessStoppedOnTheBody) {
+  ScriptedInvoker invoker;
+  invoker.headers_result = [](size_t position) {
+    return position == 1 ? SY_FILTER_STOP_ITERATION : SY_FILTER_CONTINUE;
+  };
+  invoker.body_result = [](size_t, std::string&, bool) { return SY_FILTER_STOP_AND_BUFFER; };
+  FilterPipeline pipeline(invoker, 2, 1 << 20);
+  size_t released = 7, still_held = 7;
+  pipeline.receiveHeaders({}, false);
+  EXPECT_EQ(pipeline.release(1, 10, &released, &still_held), SY_ERR_BAD_STATE) << "stopped on headers";
+  EXPECT_EQ(pipeline.release(0, 10, &released, &still_held), SY_ERR_BAD_STATE) << "not stopped";
+  ASSERT_EQ(pipeline.resume(1), SY_OK);
+  pipeline.receiveBody("ab", false);
+  EXPECT_EQ(pipeline.release(0, 10, &released, &still_held), SY_ERR_BAD_STATE) << "buffering, not stopped";
+  EXPECT_EQ(pipeline.release(2, 10, &released, &still_held), SY_ERR_BAD_STATE) << "no such filter";
+  EXPECT_EQ(released, 7u) << "outputs untouched on refusal";
+  pipeline.cancel();
+  EXPECT_EQ(pipeline.release(0, 10, &released, &still_held), SY_ERR_BAD_STATE);
+}
+
 }  // namespace
 }  // namespace switchyard::server

@@ -220,6 +220,22 @@ TEST_F(ClusterMembershipTest, PanicCountsMembersOnly) {
   EXPECT_EQ(picks(*state), (std::set<size_t>{0, 1}));
 }
 
+TEST_F(ClusterMembershipTest, AThresholdOfZeroTurnsPanicOffAndLeavesNoHostWhenNoneIsHealthy) {
+  cluster().healthy_panic_threshold_percent = 0;
+  ClusterMembership& membership = start();
+  auto state = follow(membership);
+  membership.publish({endpoint("10.0.0.1:80"), endpoint("10.0.0.2:80"), std::nullopt});
+  state->syncMembership();
+  state->hosts.setHealthFlag(1, HostHealthFlag::kFailedActiveCheck);
+  EXPECT_FALSE(inPanic(state->hosts));
+  EXPECT_TRUE(hasRoutableHost(state->hosts));
+  EXPECT_EQ(picks(*state), (std::set<size_t>{0}));
+  // The last healthy host fails: no panic, no host at all.
+  state->hosts.setHealthFlag(0, HostHealthFlag::kFailedActiveCheck);
+  EXPECT_FALSE(inPanic(state->hosts));
+  EXPECT_FALSE(hasRoutableHost(state->hosts));
+}
+
 TEST_F(ClusterMembershipTest, AReusedSlotStartsWithACleanHealthRecord) {
   ClusterMembership& membership = start();
   membership.publish({endpoint("10.0.0.1:80"), std::nullopt, std::nullopt});

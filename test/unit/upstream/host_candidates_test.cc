@@ -27,8 +27,9 @@ TEST(PanicThreshold, PanicBelowThePercentOfHealthyHosts) {
   EXPECT_FALSE(inPanic(1, 10, 10));
   EXPECT_TRUE(inPanic(9, 10, 100));   // 100: any unhealthy host means panic
   EXPECT_FALSE(inPanic(10, 10, 100));
-  EXPECT_FALSE(inPanic(1, 10, 0));  // 0: never, while any host is healthy
-  EXPECT_TRUE(inPanic(0, 10, 0));   // with none healthy, every host is used anyway
+  EXPECT_FALSE(inPanic(1, 10, 0));  // 0: never...
+  EXPECT_FALSE(inPanic(0, 10, 0));  // ...not even with none healthy ("no healthy upstream")
+  EXPECT_TRUE(inPanic(0, 10, 1));   // above 0, none healthy is always panic
   EXPECT_FALSE(inPanic(1, 3, 33.3));
   EXPECT_TRUE(inPanic(1, 3, 33.4));
 }
