@@ -19,7 +19,7 @@ mode=${1:-}
 
 packages=(build-essential meson ninja-build pkg-config libuv1-dev node-llhttp
           libprotobuf-dev protobuf-compiler libyaml-cpp-dev libyaml-dev libc-ares-dev libgtest-dev libgmock-dev
-          python3 curl clang libclang-rt-14-dev)
+          python3 curl clang libclang-rt-14-dev prometheus)
 
 install_missing_packages() {
   local missing=()

@@ -114,6 +114,8 @@ std::unique_ptr<ClusterConfig> compileCluster(const Cluster& proto, size_t index
     }
     cluster->host_slots = cluster->endpoints.size();
   }
+  cluster->metrics = std::make_unique<stats::ClusterMetrics>(stats::MetricRegistry::global(), cluster->name,
+                                                             cluster->host_slots);
   cluster->lb_policy = proto.lb_policy();
   const RingHashLbConfig& ring = proto.ring_hash_lb_config();
   cluster->ring_hash.minimum_ring_size =

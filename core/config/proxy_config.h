@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config.pb.h"
+#include "stats/cluster_metrics.h"
 
 namespace switchyard::config {
 
@@ -131,6 +132,8 @@ struct ClusterConfig {
   std::optional<OutlierDetectionConfig> outlier_detection;
   // The one mutable part of the shared config.
   std::unique_ptr<ClusterCounters> counters = std::make_unique<ClusterCounters>();
+  // The cluster's series in the global registry (and one set per host slot).
+  std::unique_ptr<const stats::ClusterMetrics> metrics;
 };
 
 struct ProxyConfig {

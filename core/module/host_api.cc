@@ -265,7 +265,8 @@ sy_result metricDefine(sy_config_context* context, sy_metric_kind kind, sy_slice
     case SY_METRIC_HISTOGRAM: metric_kind = stats::MetricKind::kHistogram; break;
     default: return SY_ERR_INVALID_ARGUMENT;
   }
-  auto id = stats::MetricRegistry::global().define(metric_kind, context->filter_name + "." + std::string(view(name)));
+  std::string stat = context->filter_name + "." + std::string(view(name));
+  auto id = stats::MetricRegistry::global().define(metric_kind, stats::flatMetricName(stat, "Filter metric " + stat));
   if (!id) return SY_ERR_LIMIT;
   *id_out = *id;
   return SY_OK;

@@ -7,6 +7,7 @@
 // they mean (accept a response, retry, answer the client).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -78,6 +79,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   bool hedged() const { return hedged_; }
   size_t endpointIndex() const { return endpoint_index_; }
   const std::string& hostText() const { return host_text_; }
+  std::chrono::steady_clock::time_point startedAt() const { return started_at_; }
   bool responseComplete() const { return response_complete_; }
 
  private:
@@ -102,6 +104,7 @@ class UpstreamAttempt : private upstream::PoolCallbacks, private upstream::Upstr
   const std::string host_text_;
   upstream::HostSet& hosts_;
   config::ClusterCounters& counters_;
+  const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   const bool head_request_;
   const bool idempotent_;
   upstream::PooledConnection* connection_ = nullptr;

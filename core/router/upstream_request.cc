@@ -7,29 +7,13 @@
 #include "http/message_encoder.h"
 #include "http/method.h"
 #include "router/admitted_host.h"
+#include "router/attempt_info.h"
 #include "router/cluster_stats.h"
 #include "router/hash_key.h"
 #include "router/upstream_head.h"
-#include "stats/metric_registry.h"
+#include "stats/core_metrics.h"
 
 namespace switchyard::router {
-
-namespace {
-
-void record(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().record(id, value); }
-
-sy_slice sliceOf(std::string_view text) { return sy_slice{text.data(), text.size()}; }
-
-sy_attempt_info attemptInfo(const UpstreamAttempt& attempt) {
-  sy_attempt_info info{};
-  info.size = sizeof info;
-  info.number = attempt.number();
-  info.upstream_host = sliceOf(attempt.hostText());
-  info.hedged = attempt.hedged() ? 1 : 0;
-  return info;
-}
-
-}  // namespace
 
 // Held by every entry point; see the re-entrancy rule in the header.
 class UpstreamRequest::EntryGuard {
@@ -91,13 +75,14 @@ bool UpstreamRequest::start(http::HeaderMap& headers, bool end_stream, const std
   const config::ClusterConfig* cluster_config = config_.findCluster(route_->cluster);
   cluster_ = &clusters_.cluster(*cluster_config);
   cluster_counters_ = cluster_config->counters.get();
+  cluster_metrics_ = cluster_config->metrics.get();
   cluster_counters_->active_requests.fetch_add(1, std::memory_order_relaxed);
   method_ = std::string(headers.get(":method").value_or(""));
 
   hash_key_ = requestHashKey(route_->hash_policies, headers, client_ip);
   head_ = upstreamHead(*route_, headers, end_stream, client_ip, &request_chunked_);
   request_complete_ = end_stream;
-  if (replay_buffer_bytes_ > 0) record(stats::CoreMetrics::get().upstream_rq_replay_kept);
+  if (replay_buffer_bytes_ > 0) stats::recordMetric(stats::CoreMetrics::get().upstream_rq_replay_kept);
   startAttempt(false, false);
   return true;
 }
@@ -142,8 +127,9 @@ void UpstreamRequest::startAttempt(bool hedged, bool exclude_tried_hosts) {
   // Retries and hedges count against retry budgets while they load the
   // upstream, not while they wait out a back-off.
   if (number > 1) changeActiveRetries(1);
-  record(stats::CoreMetrics::get().upstream_rq_total);
-  if (number > 1 && !hedged) record(stats::CoreMetrics::get().upstream_rq_retry);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_rq_total);
+  if (number > 1 && !hedged) stats::recordMetric(stats::CoreMetrics::get().upstream_rq_retry);
+  cluster_metrics_->attemptStarted(host, number > 1 && !hedged, hedged);
   // The pool may fail or answer before start() returns; either arrives as
   // an attempt event.
   started.start(std::move(request), callbacks_.downstreamDispatching());
@@ -252,90 +238,6 @@ void UpstreamRequest::close() {
 }
 
 // ---------------------------------------------------------------------------
-// Attempt bookkeeping
-
-bool UpstreamRequest::reportFinished(const UpstreamAttempt& attempt, sy_attempt_outcome outcome, int status,
-                                     const http::HeaderMap* response_headers, std::string_view details) {
-  sy_attempt_info info = attemptInfo(attempt);
-  info.outcome = outcome;
-  info.status = uint32_t(status);
-  info.response_headers = response_headers != nullptr
-                              ? reinterpret_cast<const sy_headers*>(response_headers)
-                              : nullptr;
-  info.details = sliceOf(details);
-  SY_LOG(kDebug, "attempt %u to %s: %s %d (%.*s)", attempt.number(), attempt.hostText().c_str(),
-         sy_attempt_outcome_name(outcome), status, int(details.size()), details.data());
-  upstream::OutlierDetector* outliers = cluster_->outlier_detector;
-  if (outliers != nullptr) outliers->recordAttempt(attempt.endpointIndex(), outcome, status);
-  Judgement judgement{&attempt};
-  Judgement* outer = judgement_;
-  judgement_ = outcome == SY_ATTEMPT_RESPONSE ? &judgement : nullptr;
-  callbacks_.runAttemptFinished(info);
-  judgement_ = outer;
-  return judgement.rejected;
-}
-
-void UpstreamRequest::retire(UpstreamAttempt& attempt, bool reuse_connection) {
-  if (!attempt.discarding()) attempt.release(reuse_connection);
-  if (attempt.number() > 1) changeActiveRetries(-1);
-  if (&attempt == accepted_) accepted_ = nullptr;
-  auto it = std::find_if(attempts_.begin(), attempts_.end(), [&](const auto& a) { return a.get() == &attempt; });
-  if (it == attempts_.end()) return;
-  (attempt.discarding() ? discarding_ : parked_).push_back(std::move(*it));
-  attempts_.erase(it);
-}
-
-void UpstreamRequest::afterAttemptFailed(sy_attempt_outcome outcome, const std::string& reason) {
-  if (closed_ || accepted_ != nullptr) return;
-  if (pending_retry_.pending() || !attempts_.empty() || !queued_hedges_.empty()) return;  // something else may answer
-  FailureReply reply = failureReplyFor(outcome, reason);
-  // Nothing is in flight or pending: the request is over. Closing first
-  // makes whatever runs inside the report (a local reply, a hook) find it
-  // closed, so the failure is reported once.
-  close();
-  callbacks_.addResponseFlag(reply.flag);
-  callbacks_.onUpstreamFailed(reply.status, reply.body, reason);
-}
-
-void UpstreamRequest::refuseAttempt(const std::string& reason) {
-  if (!attempts_.empty() || pending_retry_.pending() || !queued_hedges_.empty()) return;  // something else may answer
-  close();
-  callbacks_.addResponseFlag(SY_FLAG_UPSTREAM_OVERFLOW);
-  callbacks_.onUpstreamOverloaded(reason.empty() ? "refused" : reason);
-}
-
-void UpstreamRequest::failNoHost() {
-  if (!attempts_.empty() || pending_retry_.pending() || !queued_hedges_.empty()) return;  // something else may answer
-  close();
-  callbacks_.addResponseFlag(SY_FLAG_NO_HEALTHY_UPSTREAM);
-  callbacks_.onUpstreamFailed(503, "no healthy upstream\n", "no_healthy_upstream");
-}
-
-void UpstreamRequest::cancelAttempts(sy_attempt_outcome outcome, std::string_view details) {
-  pending_retry_.cancel();
-  queued_hedges_.clear();
-  std::vector<UpstreamAttempt*> cancelled;
-  for (auto& attempt : attempts_) {
-    if (attempt.get() != accepted_) cancelled.push_back(attempt.get());
-  }
-  for (UpstreamAttempt* attempt : cancelled) {
-    retire(*attempt, false);
-    // The attempt whose response is being judged already has its outcome.
-    if (judgement_ == nullptr || judgement_->attempt != attempt) reportFinished(*attempt, outcome, 0, nullptr, details);
-  }
-}
-
-void UpstreamRequest::changeActiveRetries(int64_t delta) {
-  active_retries_ += delta;
-  if (cluster_counters_ == nullptr) return;
-  if (delta > 0) {
-    cluster_counters_->active_retries.fetch_add(uint64_t(delta), std::memory_order_relaxed);
-  } else if (delta < 0) {
-    cluster_counters_->active_retries.fetch_sub(uint64_t(-delta), std::memory_order_relaxed);
-  }
-}
-
-// ---------------------------------------------------------------------------
 // Filter calls
 
 sy_result UpstreamRequest::retry(uint64_t delay_ms, bool exclude_tried_hosts) {
@@ -354,7 +256,7 @@ sy_result UpstreamRequest::startParallel(bool exclude_tried_hosts) {
   if (!replayKept()) return SY_ERR_NOT_REPLAYABLE;
   EntryGuard guard(*this);
   queued_hedges_.push_back(exclude_tried_hosts);
-  record(stats::CoreMetrics::get().upstream_rq_hedge);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_rq_hedge);
   return SY_OK;
 }
 

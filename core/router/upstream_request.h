@@ -20,6 +20,9 @@
 // destroyed and a hedge asked for is queued; when the outermost guard is
 // released the queued hedges start and the parked attempts are destroyed.
 // After running hooks, code checks closed() before going on.
+//
+// The attempt bookkeeping (reports, retiring, what follows the last
+// failure) is in upstream_request_attempts.cc.
 #pragma once
 
 #include <switchyard/filter.h>
@@ -171,6 +174,7 @@ class UpstreamRequest : private AttemptEvents {
   std::string matched_authority_;
   upstream::ClusterState* cluster_ = nullptr;           // this worker's state of the route's cluster
   config::ClusterCounters* cluster_counters_ = nullptr;  // set while counted as an active request
+  const stats::ClusterMetrics* cluster_metrics_ = nullptr;  // the route's cluster's, once started
   std::string method_;
   std::optional<uint64_t> hash_key_;  // from the route's hash_policy, for every attempt
   http::HeaderMap head_;  // the request head every attempt starts from

@@ -7,7 +7,7 @@
 #include "http/message_encoder.h"
 #include "server/stream.h"
 #include "server/worker.h"
-#include "stats/metric_registry.h"
+#include "stats/core_metrics.h"
 
 namespace switchyard::server {
 
@@ -18,8 +18,6 @@ struct WriteOp {
   std::string data;
   DownstreamConnection* connection;
 };
-
-void record(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().record(id, value); }
 
 }  // namespace
 
@@ -36,11 +34,10 @@ DownstreamConnection::DownstreamConnection(Worker& worker, const ServingListener
   idle_timer_->data = this;
   uv_timer_init(worker.loop(), headers_timer_);
   headers_timer_->data = this;
-  record(stats::CoreMetrics::get().downstream_cx_total);
-  record(stats::CoreMetrics::get().downstream_cx_active);
+  listener_.metrics->connectionOpened();
 }
 
-DownstreamConnection::~DownstreamConnection() { record(stats::CoreMetrics::get().downstream_cx_active, -1); }
+DownstreamConnection::~DownstreamConnection() = default;
 
 void DownstreamConnection::start() {
   sockaddr_storage peer{};
@@ -104,6 +101,7 @@ void DownstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_b
     return;
   }
   uv_timer_stop(self->idle_timer_);
+  self->listener_.metrics->bytesReceived(uint64_t(nread));
   std::string_view data(buf->base, size_t(nread));
   if (!self->stream_ || self->decoder_.inMessage()) self->armRequestHeadersTimer();
   if (self->input_.empty()) {
@@ -148,7 +146,7 @@ void DownstreamConnection::processBufferedInput() {
 }
 
 void DownstreamConnection::handleDecodeError() {
-  record(stats::CoreMetrics::get().downstream_rq_bad_request);
+  stats::recordMetric(stats::CoreMetrics::get().downstream_rq_bad_request);
   SY_LOG(kDebug, "client %s: rejected request: %d %s", client_ip_.c_str(), decoder_.errorStatus(),
          decoder_.errorReason().c_str());
   input_.clear();
@@ -178,7 +176,7 @@ void DownstreamConnection::writeErrorAndClose(int status, std::string_view reaso
     }
     return;
   }
-  record(stats::CoreMetrics::get().downstream_rq_4xx);
+  listener_.metrics->requestRefused(status);
   std::string body = std::string(http::reasonPhrase(status)) + "\n";
   std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(http::reasonPhrase(status)) +
                          "\r\ncontent-type: text/plain\r\ncontent-length: " + std::to_string(body.size()) +
@@ -250,6 +248,7 @@ size_t DownstreamConnection::writeQueueBytes() const {
 void DownstreamConnection::onWrite(uv_write_t* request, int status) {
   auto* op = static_cast<WriteOp*>(request->data);
   DownstreamConnection* self = op->connection;
+  if (status == 0) self->listener_.metrics->bytesSent(op->data.size());
   delete op;
   if (self->closing_) return;
   if (status != 0) {
@@ -330,12 +329,7 @@ void DownstreamConnection::resetAbruptly() {
   idle_timer_ = nullptr;
   headers_timer_ = nullptr;
   // uv_tcp_close_reset sends RST so the client sees the response was cut.
-  int rc = uv_tcp_close_reset(socket_, [](uv_handle_t* handle) {
-    auto* self = static_cast<DownstreamConnection*>(handle->data);
-    self->worker_.onConnectionClosed(self);
-    delete reinterpret_cast<uv_tcp_t*>(handle);
-    delete self;
-  });
+  int rc = uv_tcp_close_reset(socket_, &DownstreamConnection::onSocketClosed);
   if (rc != 0) {
     closing_ = false;
     close();
@@ -353,12 +347,17 @@ void DownstreamConnection::close() {
   closeAndDelete(headers_timer_);
   idle_timer_ = nullptr;
   headers_timer_ = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(socket_), [](uv_handle_t* handle) {
-    auto* self = static_cast<DownstreamConnection*>(handle->data);
-    self->worker_.onConnectionClosed(self);
-    delete reinterpret_cast<uv_tcp_t*>(handle);
-    delete self;
-  });
+  uv_close(reinterpret_cast<uv_handle_t*>(socket_), &DownstreamConnection::onSocketClosed);
+}
+
+void DownstreamConnection::onSocketClosed(uv_handle_t* handle) {
+  auto* self = static_cast<DownstreamConnection*>(handle->data);
+  // Before the worker hears of it: the last connection of a drain may free
+  // the proxy, and the listener's metrics with it.
+  self->listener_.metrics->connectionClosed();
+  self->worker_.onConnectionClosed(self);
+  delete reinterpret_cast<uv_tcp_t*>(handle);
+  delete self;
 }
 
 }  // namespace switchyard::server

@@ -50,6 +50,8 @@ class DownstreamConnection : private http::RequestDecoderCallbacks {
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void onWrite(uv_write_t* request, int status);
+  // The socket is closed (by close() or resetAbruptly()): the end of the connection.
+  static void onSocketClosed(uv_handle_t* handle);
 
   void onRequestHeaders(http::HeaderMap&& headers, const http::RequestInfo& info) override;
   void onRequestBody(std::string_view data) override;

@@ -13,7 +13,8 @@ std::unique_ptr<const ListenerAccessLogs> buildListenerAccessLogs(const config::
   if (proto.access_log().empty()) return nullptr;
   auto logs = std::make_unique<ListenerAccessLogs>();
   logs->dropped_lines_metric =
-      stats::MetricRegistry::global().define(stats::MetricKind::kCounter, "access_log.dropped_lines");
+      stats::MetricRegistry::global().define(
+          stats::MetricKind::kCounter, stats::flatMetricName("access_log.dropped_lines", "Access log lines dropped"));
   std::string listener_path = config::indexPath("listeners", listener.index);
   bool ok = true;
   for (int i = 0; i < proto.access_log_size(); ++i) {

@@ -207,22 +207,27 @@ int sy_proxy_load_config_text(sy_proxy* proxy, const char* text, size_t length, 
 // Helpers of sy_proxy_start, outside extern "C": they return C++ types.
 namespace {
 
-// The live counters of every cluster, as /stats lines.
-std::string clusterStatsText(const switchyard::config::ProxyConfig& config) {
-  std::string text;
+// Each cluster's live counters (atomics the request path keeps for retry
+// budgets and breakers), as gauges read when /stats is.
+void addClusterGauges(const switchyard::config::ProxyConfig& config, std::vector<stats::MetricSnapshot>& metrics) {
   for (const auto& cluster : config.clusters) {
+    auto gauge = [&](const char* stat, const char* family, const char* help, const std::atomic<uint64_t>& value) {
+      stats::MetricSnapshot metric;
+      metric.name = {"cluster." + cluster->name + "." + stat, family, {{"cluster", cluster->name}}, help};
+      metric.kind = stats::MetricKind::kGauge;
+      metric.value = int64_t(value.load(std::memory_order_relaxed));
+      metrics.push_back(std::move(metric));
+    };
     const auto& counters = *cluster->counters;
-    std::string prefix = "cluster." + cluster->name + ".";
-    text += prefix + "active_requests: " +
-            std::to_string(counters.active_requests.load(std::memory_order_relaxed)) + "\n";
-    text += prefix + "pending_requests: " +
-            std::to_string(counters.pending_requests.load(std::memory_order_relaxed)) + "\n";
-    text += prefix + "active_retries: " +
-            std::to_string(counters.active_retries.load(std::memory_order_relaxed)) + "\n";
-    text += prefix + "active_connections: " +
-            std::to_string(counters.active_connections.load(std::memory_order_relaxed)) + "\n";
+    gauge("active_requests", "cluster_upstream_rq_active", "Requests with an attempt on the cluster",
+          counters.active_requests);
+    gauge("pending_requests", "cluster_upstream_rq_pending_active", "Attempts waiting for a pooled connection",
+          counters.pending_requests);
+    gauge("active_retries", "cluster_upstream_rq_retry_active", "Retries and hedges in flight",
+          counters.active_retries);
+    gauge("active_connections", "cluster_upstream_cx_active", "Upstream connections: connecting, busy or idle",
+          counters.active_connections);
   }
-  return text;
 }
 
 // The admin endpoints the server registers itself; other folders add theirs.
@@ -230,7 +235,9 @@ admin::AdminHandlers adminHandlers(sy_proxy* proxy) {
   admin::AdminHandlers handlers;
   server::addServerEndpoints(handlers, {[proxy] { return proxy->draining; }, proxy->serving, proxy->loader.get(),
                                         &proxy->healthcheck_failed});
-  stats::addStatsEndpoint(handlers, [proxy] { return clusterStatsText(*proxy->serving->proxy); });
+  stats::addStatsEndpoints(handlers, [proxy](std::vector<stats::MetricSnapshot>& metrics) {
+    addClusterGauges(*proxy->serving->proxy, metrics);
+  });
   // Each cluster's report ends with what filter modules say about it (a
   // breaker's state, say), "<module>.<field>".
   upstream::addClustersEndpoint(

@@ -15,6 +15,7 @@
 #include "module/module_loader.h"
 #include "router/route_table.h"
 #include "server/listener_access_logs.h"
+#include "stats/listener_metrics.h"
 #include "upstream/cluster_membership.h"
 #include "upstream/upstream_health.h"
 
@@ -25,6 +26,8 @@ struct ServingListener {
   std::unique_ptr<const router::RouteTable> routes;
   std::unique_ptr<const module::FilterChainConfig> filters;
   std::unique_ptr<const ListenerAccessLogs> access_logs;  // null: none
+  // The listener's and its routes' series (by route id).
+  std::unique_ptr<const stats::ListenerMetrics> metrics;
 };
 
 struct ServingConfig {

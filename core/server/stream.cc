@@ -6,14 +6,14 @@
 #include "http/message_encoder.h"
 #include "server/downstream_connection.h"
 #include "server/worker.h"
-#include "stats/metric_registry.h"
 
 namespace switchyard::server {
 
 namespace {
 
-void record(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().record(id, value); }
-
+size_t routeIdOf(const router::RouteEntry* route) {
+  return route != nullptr ? route->id : stats::StreamMetrics::kNoRoute;
+}
 
 std::string_view codeOf(sy_response_flag flag) {
   sy_slice code = sy_response_flag_code(flag);
@@ -30,15 +30,10 @@ Stream::Stream(DownstreamConnection& connection, Worker& worker, const ServingLi
       access_log_(listener.access_logs.get()),
       upstream_(*this, worker.loop(), *listener.routes, worker.config(), worker.clusters(),
                 listener.filters->requestReplayBufferBytes()),
-      chain_(*this, worker, *listener.filters, upstream_, listener.config->max_buffer_bytes) {
-  record(stats::CoreMetrics::get().downstream_rq_total);
-  record(stats::CoreMetrics::get().downstream_rq_active);
-}
+      chain_(*this, worker, *listener.filters, upstream_, listener.config->max_buffer_bytes),
+      metrics_(*listener.metrics) {}
 
-Stream::~Stream() {
-  completed_ = true;
-  record(stats::CoreMetrics::get().downstream_rq_active, -1);
-}
+Stream::~Stream() { completed_ = true; }
 
 // ---------------------------------------------------------------------------
 // Request direction
@@ -288,10 +283,7 @@ void Stream::onFilteredResponseTrailers(http::HeaderMap& trailers) {
 
 void Stream::finishResponse() {
   response_complete_ = true;
-  const auto& metrics = stats::CoreMetrics::get();
-  uint32_t by_class[] = {metrics.downstream_rq_1xx, metrics.downstream_rq_2xx, metrics.downstream_rq_3xx,
-                         metrics.downstream_rq_4xx, metrics.downstream_rq_5xx};
-  if (response_status_ >= 100 && response_status_ < 600) record(by_class[response_status_ / 100 - 1]);
+  metrics_.responded(routeIdOf(upstream_.route()), response_status_);
   maybeComplete();
 }
 
@@ -372,9 +364,8 @@ void Stream::complete() {
   completed_ = true;
   upstream_.close();
   chain_.runStreamComplete();
-  uint64_t duration_ms = monotonicNowMs() - start_ms_;
-  record(stats::CoreMetrics::get().downstream_rq_time_ms, int64_t(duration_ms));
-  writeAccessLog(duration_ms);
+  metrics_.completed(routeIdOf(upstream_.route()), response_flags_);
+  writeAccessLog(monotonicNowMs() - start_ms_);
 }
 
 void Stream::addResponseFlag(sy_response_flag flag) { addFlag(codeOf(flag)); }

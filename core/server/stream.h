@@ -21,6 +21,7 @@
 #include "server/filter_chain.h"
 #include "server/serving_config.h"
 #include "server/stream_access_log.h"
+#include "stats/stream_metrics.h"
 
 namespace switchyard::server {
 
@@ -114,6 +115,7 @@ class Stream final : private FilterChainCallbacks, private router::UpstreamReque
   // Declared in this order so the chain (stream_destroy) goes first.
   router::UpstreamRequest upstream_;
   FilterChain chain_;
+  stats::StreamMetrics metrics_;
 
   bool request_complete_ = false;
   bool request_abandoned_ = false;  // answered before the request ended

@@ -1,16 +1,22 @@
-// The admin API's view of the metrics: GET /stats.
+// The admin API's view of the metrics: GET /stats (text, ?format=json,
+// ?filter=REGEX) and GET /stats/prometheus.
 #pragma once
 
 #include <functional>
-#include <string>
+#include <vector>
 
 #include "admin/admin_handlers.h"
+#include "stats/metric_registry.h"
 
 namespace switchyard::stats {
 
-// Adds GET /stats: every metric of the registry as "name: value" lines
-// (histograms with their count), then `extra_lines()` (live gauges kept
-// outside the registry, such as cluster counters).
-void addStatsEndpoint(admin::AdminHandlers& handlers, std::function<std::string()> extra_lines);
+// Appends series kept outside the registry (live gauges that other parts
+// keep as plain atomics, such as each cluster's active requests), read at
+// the time of the request.
+using LiveSeries = std::function<void(std::vector<MetricSnapshot>&)>;
+
+// Adds GET /stats and GET /stats/prometheus over the global registry and
+// `live_series`.
+void addStatsEndpoints(admin::AdminHandlers& handlers, LiveSeries live_series);
 
 }  // namespace switchyard::stats

@@ -21,11 +21,12 @@ AddressFamilies addressFamilies(config::Cluster::DnsLookupFamily family) {
   }
 }
 
-uint32_t defineMetric(stats::MetricKind kind, const std::string& name) {
-  // The registry is full only with thousands of metrics; then this one is
-  // dropped rather than failing discovery (id 0 records into the first
-  // metric, so use an id past the end, which record() ignores).
-  return stats::MetricRegistry::global().define(kind, name).value_or(stats::MetricRegistry::kCapacity);
+// "cluster.<name>.<stat>", for Prometheus cluster_<stat>{cluster="<name>"}.
+uint32_t defineMetric(stats::MetricKind kind, const std::string& cluster, const std::string& stat, const char* help) {
+  stats::MetricName name{"cluster." + cluster + "." + stat, "cluster_" + stat, {{"cluster", cluster}}, help};
+  // The registry is full only with many thousands of series; then this one
+  // is dropped rather than failing discovery (record() ignores the id).
+  return stats::MetricRegistry::global().define(kind, name).value_or(stats::MetricRegistry::kMaxSeries);
 }
 
 void record(uint32_t id, int64_t value) {
@@ -46,13 +47,15 @@ config::EndpointConfig endpointOf(const sockaddr_storage& address, const config:
 ClusterDiscovery::ClusterDiscovery(uv_loop_t* loop, const config::ClusterConfig& cluster,
                                    ClusterMembership& membership, const ClusterHealth& health)
     : loop_(loop), cluster_(cluster), membership_(membership), health_(health), slots_(membership.slotCount()) {
-  std::string prefix = "cluster." + cluster.name + ".";
-  metrics_.refreshes = defineMetric(stats::MetricKind::kCounter, prefix + "dns_refreshes");
-  metrics_.failures = defineMetric(stats::MetricKind::kCounter, prefix + "dns_failures");
-  metrics_.hosts_added = defineMetric(stats::MetricKind::kCounter, prefix + "dns_hosts_added");
-  metrics_.hosts_removed = defineMetric(stats::MetricKind::kCounter, prefix + "dns_hosts_removed");
-  metrics_.hosts_overflow = defineMetric(stats::MetricKind::kCounter, prefix + "dns_hosts_overflow");
-  metrics_.hosts = defineMetric(stats::MetricKind::kGauge, prefix + "dns_hosts");
+  using stats::MetricKind;
+  const std::string& name = cluster.name;
+  metrics_.refreshes = defineMetric(MetricKind::kCounter, name, "dns_refreshes", "DNS lookups that answered");
+  metrics_.failures = defineMetric(MetricKind::kCounter, name, "dns_failures", "DNS lookups that failed");
+  metrics_.hosts_added = defineMetric(MetricKind::kCounter, name, "dns_hosts_added", "Hosts DNS added");
+  metrics_.hosts_removed = defineMetric(MetricKind::kCounter, name, "dns_hosts_removed", "Hosts DNS removed");
+  metrics_.hosts_overflow = defineMetric(MetricKind::kCounter, name, "dns_hosts_overflow",
+                                         "Addresses ignored: every host slot was taken");
+  metrics_.hosts = defineMetric(MetricKind::kGauge, name, "dns_hosts", "Hosts the cluster has from DNS now");
   for (const auto& target_config : cluster.dns.targets) {
     Target target;
     target.config = &target_config;

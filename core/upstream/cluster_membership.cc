@@ -6,7 +6,13 @@ namespace switchyard::upstream {
 
 ClusterMembership::ClusterMembership(const config::ClusterConfig& cluster, ClusterHealth& health,
                                      OutlierDetector* outliers)
-    : slot_count_(cluster.host_slots), health_(health), outliers_(outliers), last_addresses_(slot_count_) {
+    : slot_count_(cluster.host_slots),
+      metrics_(*cluster.metrics),
+      health_(health),
+      outliers_(outliers),
+      last_addresses_(slot_count_),
+      shown_addresses_(slot_count_) {
+  metrics_.hideHostsFrom(slot_count_);
   std::vector<std::optional<config::EndpointConfig>> slots(slot_count_);
   if (cluster.type == config::Cluster::STATIC) {
     for (size_t i = 0; i < cluster.endpoints.size(); ++i) slots[i] = cluster.endpoints[i];
@@ -33,8 +39,22 @@ void ClusterMembership::updateHealth(const std::vector<std::optional<config::End
   }
 }
 
+void ClusterMembership::updateHostSeries(const std::vector<std::optional<config::EndpointConfig>>& slots) {
+  for (size_t slot = 0; slot < slot_count_; ++slot) {
+    const std::string& address = slots[slot] ? slots[slot]->text : std::string();
+    if (address == shown_addresses_[slot]) continue;
+    if (address.empty()) {
+      metrics_.unbindHost(slot);
+    } else {
+      metrics_.bindHost(slot, address);
+    }
+    shown_addresses_[slot] = address;
+  }
+}
+
 void ClusterMembership::publish(std::vector<std::optional<config::EndpointConfig>> slots) {
   updateHealth(slots);
+  updateHostSeries(slots);
   auto next = std::make_shared<MembershipSnapshot>();
   next->slots = std::move(slots);
   std::lock_guard lock(mutex_);

@@ -13,6 +13,9 @@
 //
 // A STATIC cluster publishes its endpoints once, at construction, and never
 // again; a STRICT_DNS cluster starts with every slot empty.
+//
+// Publishing also shows each slot's per-host series under the address that
+// holds it, and hides those of empty slots (stats/cluster_metrics.h).
 #pragma once
 
 #include <atomic>
@@ -57,13 +60,20 @@ class ClusterMembership {
  private:
   // For publish(): marks the slots without a member and resets reused ones.
   void updateHealth(const std::vector<std::optional<config::EndpointConfig>>& slots);
+  // For publish(): per-host series follow the slots that changed.
+  void updateHostSeries(const std::vector<std::optional<config::EndpointConfig>>& slots);
 
   const size_t slot_count_;
+  const stats::ClusterMetrics& metrics_;
   ClusterHealth& health_;
   OutlierDetector* const outliers_;
   // Each slot's last address ("" before its first): a slot that gets
   // another one is reused. Control loop only.
   std::vector<std::string> last_addresses_;
+  // Each slot's address as its series show it ("" while hidden; nullopt
+  // before the first publication, which binds or hides every slot since a
+  // previous config may have shown another address there). Control loop only.
+  std::vector<std::optional<std::string>> shown_addresses_;
   mutable std::mutex mutex_;
   std::shared_ptr<const MembershipSnapshot> current_;  // guarded by mutex_
   std::atomic<uint64_t> version_{0};

@@ -168,6 +168,7 @@ class HealthChecker::HostProbe {
     // The host left while its probe ran: the result is about no member.
     if (!member || member->text != endpoint_.text) return;
     const std::string& address = endpoint_.text;
+    cluster_.metrics->healthChecked(passed);
     SY_LOG(kDebug, "health check of %s in cluster '%s': %s (%s)", address.c_str(), cluster_.name.c_str(),
            passed ? "passed" : "failed", detail.c_str());
     if (state_.onProbeResult(passed)) {

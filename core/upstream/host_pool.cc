@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/uv_util.h"
-#include "stats/metric_registry.h"
+#include "stats/core_metrics.h"
 
 namespace switchyard::upstream {
 
@@ -28,7 +28,8 @@ void HostPool::request(PoolCallbacks& callbacks) {
     idle_.pop_front();
     cluster_.counters->idle_connections.fetch_sub(1, std::memory_order_relaxed);
     closeAndDelete(idle.idle_timer);
-    stats::MetricRegistry::global().record(stats::CoreMetrics::get().upstream_cx_reused, 1);
+    stats::recordMetric(stats::CoreMetrics::get().upstream_cx_reused);
+    cluster_.metrics->connectionReused();
     handOut(*idle.connection, callbacks, true);
     return;
   }
@@ -58,6 +59,7 @@ void HostPool::cancel(PoolCallbacks& callbacks) {
 
 void HostPool::connectNew(PoolCallbacks& callbacks) {
   ++active_connections_;
+  cluster_.metrics->connectionOpened();
   cluster_.counters->active_connections.fetch_add(1, std::memory_order_relaxed);
   shared_host_.active_connections.fetch_add(1, std::memory_order_relaxed);
   auto* connection = new UpstreamConnection(*this, loop_, max_response_headers_bytes_);
@@ -87,6 +89,7 @@ void HostPool::onConnected(UpstreamConnection& connection) {
 }
 
 void HostPool::onConnectFailed(UpstreamConnection& connection, const std::string& reason) {
+  cluster_.metrics->connectFailed();
   auto it = std::find_if(connecting_.begin(), connecting_.end(),
                          [&](const Connecting& c) { return c.connection == &connection; });
   PoolCallbacks* callbacks = nullptr;

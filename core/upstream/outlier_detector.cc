@@ -23,7 +23,7 @@ bool extendRun(std::atomic<uint32_t>& run, uint32_t threshold) {
 OutlierDetector::OutlierDetector(const config::OutlierDetectionConfig& config, ClusterHealth& health)
     : config_(config), health_(health) {}
 
-void OutlierDetector::recordAttempt(size_t host, sy_attempt_outcome outcome, int status, uint64_t now_ms) {
+bool OutlierDetector::recordAttempt(size_t host, sy_attempt_outcome outcome, int status, uint64_t now_ms) {
   HostHealth& state = health_.host(host);
   bool reached = false;
   switch (outcome) {
@@ -31,7 +31,7 @@ void OutlierDetector::recordAttempt(size_t host, sy_attempt_outcome outcome, int
       if (status < 500) {
         state.consecutive_5xx.store(0, std::memory_order_relaxed);
         state.consecutive_gateway_failures.store(0, std::memory_order_relaxed);
-        return;
+        return false;
       }
       reached = extendRun(state.consecutive_5xx, config_.consecutive_5xx);
       if (isGatewayFailureStatus(status)) {
@@ -49,9 +49,9 @@ void OutlierDetector::recordAttempt(size_t host, sy_attempt_outcome outcome, int
       reached = extendRun(state.consecutive_gateway_failures, config_.consecutive_gateway_failure) || reached;
       break;
     default:  // cancelled: says nothing about the host
-      return;
+      return false;
   }
-  if (reached) eject(host, now_ms);
+  return reached && eject(host, now_ms);
 }
 
 bool OutlierDetector::eject(size_t host, uint64_t now_ms) {

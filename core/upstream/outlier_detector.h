@@ -30,10 +30,11 @@ class OutlierDetector {
 
   // From any worker, once per attempt that ended: its outcome and, for a
   // response, its status. Cancelled attempts say nothing about the host.
-  void recordAttempt(size_t host, sy_attempt_outcome outcome, int status) {
-    recordAttempt(host, outcome, status, monotonicNowMs());
+  // True when this attempt got the host ejected (for the cluster's stats).
+  bool recordAttempt(size_t host, sy_attempt_outcome outcome, int status) {
+    return recordAttempt(host, outcome, status, monotonicNowMs());
   }
-  void recordAttempt(size_t host, sy_attempt_outcome outcome, int status, uint64_t now_ms);
+  bool recordAttempt(size_t host, sy_attempt_outcome outcome, int status, uint64_t now_ms);
 
   // From the control loop, every sweepIntervalMs(): ends the ejections
   // whose time is up (unless they wait for a passing active check), and

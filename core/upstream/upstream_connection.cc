@@ -2,7 +2,7 @@
 
 #include "common/log.h"
 #include "common/uv_util.h"
-#include "stats/metric_registry.h"
+#include "stats/core_metrics.h"
 #include "upstream/host_pool.h"
 
 namespace switchyard::upstream {
@@ -14,8 +14,6 @@ struct WriteOp {
   std::string data;
   UpstreamConnection* connection;
 };
-
-void recordMetric(uint32_t id, int64_t value = 1) { stats::MetricRegistry::global().record(id, value); }
 
 }  // namespace
 
@@ -41,14 +39,14 @@ UpstreamConnection::UpstreamConnection(HostPool& pool, uv_loop_t* loop, size_t m
 }
 
 void UpstreamConnection::connect(const sockaddr_storage& address, uint64_t timeout_ms) {
-  recordMetric(stats::CoreMetrics::get().upstream_cx_total);
-  recordMetric(stats::CoreMetrics::get().upstream_cx_active);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_cx_total);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_cx_active);
   connect_request_.data = this;
   int rc = uv_tcp_connect(&connect_request_, socket_, reinterpret_cast<const sockaddr*>(&address),
                           &UpstreamConnection::onConnect);
   if (rc != 0) {
     // Report asynchronously-equivalent: the pool handles it like a refusal.
-    recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
+    stats::recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
     pool_.onConnectFailed(*this, uv_strerror(rc));
     return;
   }
@@ -58,7 +56,7 @@ void UpstreamConnection::connect(const sockaddr_storage& address, uint64_t timeo
 void UpstreamConnection::onConnectTimeout(uv_timer_t* timer) {
   auto* self = static_cast<UpstreamConnection*>(timer->data);
   if (self->connected_ || self->closing_) return;
-  recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
   self->pool_.onConnectFailed(*self, "connect timeout");
 }
 
@@ -67,7 +65,7 @@ void UpstreamConnection::onConnect(uv_connect_t* request, int status) {
   if (self->closing_) return;
   uv_timer_stop(self->connect_timer_);
   if (status != 0) {
-    recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
+    stats::recordMetric(stats::CoreMetrics::get().upstream_cx_connect_fail);
     self->pool_.onConnectFailed(*self, uv_strerror(status));
     return;
   }
@@ -171,7 +169,7 @@ void UpstreamConnection::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf
   self->response_bytes_received_ += uint64_t(nread);
   if (!self->decoder_.feed(std::string_view(buf->base, size_t(nread)))) {
     if (self->handler_ != nullptr) {
-      recordMetric(stats::CoreMetrics::get().upstream_rq_protocol_error);
+      stats::recordMetric(stats::CoreMetrics::get().upstream_rq_protocol_error);
       self->fail(UpstreamFailure::kProtocolError, self->decoder_.errorReason());
     }
   }
@@ -200,7 +198,7 @@ void UpstreamConnection::fail(UpstreamFailure failure, const std::string& reason
   UpstreamResponseHandler* handler = handler_;
   handler_ = nullptr;
   if (handler != nullptr) {
-    recordMetric(stats::CoreMetrics::get().upstream_rq_reset);
+    stats::recordMetric(stats::CoreMetrics::get().upstream_rq_reset);
     handler->onUpstreamFailure(failure, reason);
   }
 }
@@ -208,7 +206,7 @@ void UpstreamConnection::fail(UpstreamFailure failure, const std::string& reason
 void UpstreamConnection::close() {
   if (closing_) return;
   closing_ = true;
-  recordMetric(stats::CoreMetrics::get().upstream_cx_active, -1);
+  stats::recordMetric(stats::CoreMetrics::get().upstream_cx_active, -1);
   closeAndDelete(connect_timer_);
   connect_timer_ = nullptr;
   uv_close(reinterpret_cast<uv_handle_t*>(socket_), [](uv_handle_t* handle) {

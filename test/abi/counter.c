@@ -1,14 +1,18 @@
 /* Fixture: a small module that works. It counts requests with a metric and
  * logs every lifecycle call, so tests can check that the host makes them,
- * once each and in order. */
+ * once each and in order. A histogram gets one observation of
+ * kObservedValue per request, so tests can find it in a known bucket. */
 #include <stdlib.h>
 #include <string.h>
 #include <switchyard/filter.h>
 
 static const sy_host_api *host;
 
+enum { kObservedValue = 7 };
+
 typedef struct counter_config {
   uint32_t requests_metric;
+  uint32_t observed_metric;
 } counter_config;
 
 static void log_event(const char *event) {
@@ -34,6 +38,10 @@ static sy_result config_new(sy_config_context *context, sy_slice json_config, vo
   if (config == NULL) return SY_ERR_NO_MEMORY;
   sy_slice metric_name = {"requests", strlen("requests")};
   sy_result defined = host->metric_define(context, SY_METRIC_COUNTER, metric_name, &config->requests_metric);
+  sy_slice histogram_name = {"observed", strlen("observed")};
+  if (defined == SY_OK) {
+    defined = host->metric_define(context, SY_METRIC_HISTOGRAM, histogram_name, &config->observed_metric);
+  }
   if (defined != SY_OK) {
     free(config);
     return defined;
@@ -61,6 +69,7 @@ static sy_filter_status request_headers(sy_stream *stream, void *stream_context,
   (void)headers;
   (void)end_stream;
   host->metric_record(config->requests_metric, 1);
+  host->metric_record(config->observed_metric, kObservedValue);
   return SY_FILTER_CONTINUE;
 }
 

@@ -341,7 +341,7 @@ TEST_F(ModuleLoaderTest, CallsLifecycleHooksOnceEachAndShutsDownLast) {
     TestConfig input("{}", "edge_counter");
     config = FilterConfig::create(module, input.context(), kContext, &error);
     ASSERT_NE(config, nullptr) << error;
-    EXPECT_EQ(fakeHost().metric_names, Log{"edge_counter.requests"});
+    EXPECT_EQ(fakeHost().metric_names, (Log{"edge_counter.requests", "edge_counter.observed"}));
 
     FakeStream stream;
     FakeHeaders headers;

@@ -56,6 +56,7 @@ class ClusterMembershipTest : public ::testing::Test {
   // cluster up.
   ClusterMembership& start() {
     health_ = std::make_unique<UpstreamHealth>(proxy_);
+    cluster().metrics = std::make_unique<stats::ClusterMetrics>(registry_, cluster().name, cluster().host_slots);
     membership_ = std::make_unique<ClusterMembership>(cluster(), health(), health_->outlierDetector(0));
     return *membership_;
   }
@@ -80,6 +81,7 @@ class ClusterMembershipTest : public ::testing::Test {
     return seen;
   }
 
+  stats::MetricRegistry registry_;  // declared first: the cluster's metrics record into it
   config::ProxyConfig proxy_;
   std::unique_ptr<UpstreamHealth> health_;
   std::unique_ptr<ClusterMembership> membership_;
@@ -103,6 +105,29 @@ TEST_F(ClusterMembershipTest, AStaticClusterHasEveryEndpointAtOnce) {
   EXPECT_EQ(state->hosts.memberCount(), 2u);
   EXPECT_EQ(pools_made_.size(), 2u);
   EXPECT_EQ(picks(*state), (std::set<size_t>{0, 1}));
+}
+
+TEST_F(ClusterMembershipTest, PerHostSeriesShowTheAddressThatHoldsEachSlot) {
+  ClusterMembership& membership = start();
+  auto shown = [&] {
+    std::set<std::string> stats;
+    for (const auto& metric : registry_.snapshot()) {
+      if (metric.name.stat.ends_with(".upstream_rq_total")) stats.insert(metric.name.stat);
+    }
+    return stats;
+  };
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total"}));
+  membership.publish({endpoint("10.0.0.1:80"), std::nullopt, endpoint("10.0.0.3:80")});
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.1:80.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.3:80.upstream_rq_total"}));
+  membership.publish({std::nullopt, std::nullopt, endpoint("10.0.0.4:80")});
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total",
+                                            "cluster.dns.host.10.0.0.4:80.upstream_rq_total"}));
+  // A reloaded config's membership starts without hosts: it hides what the
+  // previous one showed until discovery publishes again.
+  ClusterMembership reloaded(cluster(), health(), nullptr);
+  EXPECT_EQ(shown(), (std::set<std::string>{"cluster.dns.upstream_rq_total"}));
 }
 
 TEST_F(ClusterMembershipTest, WorkersFollowOnlyWhenTheVersionMoves) {
