@@ -55,9 +55,13 @@ Try, in another terminal:
   curl -i http://127.0.0.1:10000/delay/5000
   for i in 1 2 3 4; do curl -s -o /dev/null http://127.0.0.1:10000/status/503; done; curl -i http://127.0.0.1:10000/echo
   curl -i -X POST --data-binary @README.md http://127.0.0.1:10000/echo
+  curl -i -H 'x-envoy-fault-abort-request: 503' http://127.0.0.1:10000/echo
+  curl -X POST 'http://127.0.0.1:9901/runtime_modify?fault.abort.percent=50'
   curl -s http://127.0.0.1:9901/ready
   curl -s http://127.0.0.1:9901/modules
   curl -s http://127.0.0.1:9901/stats
+  curl -s http://127.0.0.1:9901/stats/prometheus
+The proxy's access log is this terminal's output.
 Ctrl-C drains the proxy and stops the upstream.
 
 TRY

@@ -208,7 +208,7 @@ clusters:
 
     def test_shipped_examples_pass_check_without_module_flags(self):
         # The binary finds the build tree's modules by itself.
-        for example in ("demo.yaml", "retry.yaml"):
+        for example in ("demo.yaml", "retry.yaml", "breaker.yaml", "fault.yaml"):
             path = os.path.join(SOURCE_ROOT, "host", "examples", example)
             result = run_switchyard(["--check", "-c", path])
             self.assertEqual(result.returncode, 0, result)
