@@ -44,7 +44,7 @@ class NextHop:
             head = f"GET {path} HTTP/1.1\r\nhost: next\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
             try:
                 writer.write((head + "\r\n").encode())
-                status, keep_alive = await read_response(reader)
+                status, _, keep_alive = await read_response(reader)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 writer.close()
                 connection = None
@@ -59,31 +59,27 @@ class NextHop:
         return 502
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bool]:
+    """One response: its status, its headers (names lower-cased) and whether
+    the connection stays open. The body is read and dropped."""
     status_line = await reader.readuntil(b"\r\n")
     status = int(status_line.split(b" ", 2)[1])
-    length, chunked, keep_alive = 0, False, True
+    headers: dict[str, str] = {}
     while True:
         line = await reader.readuntil(b"\r\n")
         if line == b"\r\n":
             break
         name, _, value = line.decode("latin-1").partition(":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == "content-length":
-            length = int(value)
-        elif name == "transfer-encoding" and "chunked" in value:
-            chunked = True
-        elif name == "connection" and value == "close":
-            keep_alive = False
-    if chunked:
+        headers[name.strip().lower()] = value.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
             await reader.readexactly(size + 2)
             if size == 0:
                 break
-    elif length:
-        await reader.readexactly(length)
-    return status, keep_alive
+    elif int(headers.get("content-length", "0")):
+        await reader.readexactly(int(headers["content-length"]))
+    return status, headers, headers.get("connection", "").lower() != "close"
 
 
 class Service:

@@ -7,6 +7,8 @@ import dataclasses
 import sys
 import time
 
+from chain_service import read_response
+
 
 @dataclasses.dataclass
 class Outcome:
@@ -33,33 +35,11 @@ class RunResult:
 
 
 async def one_request(reader, writer, path: str) -> tuple[int, bool, bool]:
+    """GET `path`: the status, whether a breaker or limit refused it
+    (x-switchyard-overloaded), and whether the connection stays open."""
     writer.write(f"GET {path} HTTP/1.1\r\nhost: chain\r\n\r\n".encode())
-    status_line = await reader.readuntil(b"\r\n")
-    status = int(status_line.split(b" ", 2)[1])
-    length, keep_alive, overloaded, chunked = 0, True, False, False
-    while True:
-        line = await reader.readuntil(b"\r\n")
-        if line == b"\r\n":
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        name, value = name.strip().lower(), value.strip().lower()
-        if name == "content-length":
-            length = int(value)
-        elif name == "connection" and value == "close":
-            keep_alive = False
-        elif name == "x-switchyard-overloaded":
-            overloaded = True
-        elif name == "transfer-encoding" and "chunked" in value:
-            chunked = True
-    if chunked:
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                break
-    elif length:
-        await reader.readexactly(length)
-    return status, overloaded, keep_alive
+    status, headers, keep_alive = await read_response(reader)
+    return status, "x-switchyard-overloaded" in headers, keep_alive
 
 
 async def run_load(port: int, total: int, clients: int, label: str) -> RunResult:
