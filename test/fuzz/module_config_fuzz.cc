@@ -1,4 +1,4 @@
-// Each filter module of this tree (retry, timeout, headers, breaker, fault) loaded as the
+// Each filter module of this tree (retry, timeout, headers, breaker, fault, tracing) loaded as the
 // proxy loads it, with the core's host table, and handed hostile configs
 // through config_new: the input is a listener's filter config, and when it
 // holds a NUL byte, what follows is a route's override, merged into it as
@@ -29,7 +29,7 @@
 namespace switchyard::fuzz {
 namespace {
 
-constexpr const char* kModuleNames[] = {"retry", "timeout", "headers", "breaker", "fault"};
+constexpr const char* kModuleNames[] = {"retry", "timeout", "headers", "breaker", "fault", "tracing"};
 
 std::vector<std::shared_ptr<module::LoadedModule>> loadModules() {
   static module::ModuleLoader loader({SY_MODULE_BUILD_DIR}, module::hostApi());
