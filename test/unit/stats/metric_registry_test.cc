@@ -143,7 +143,8 @@ TEST(MetricRegistry, HistogramsRestartFromZeroWhenRebound) {
   registry.record(id, 700);  // 0.7 displayed units
   registry.bind(id, flatMetricName("h2"));
   registry.record(id, 2000);
-  const MetricSnapshot* metric = findStat(registry.snapshot(), "h2");
+  std::vector<MetricSnapshot> snapshot = registry.snapshot();  // outlives the pointer into it
+  const MetricSnapshot* metric = findStat(snapshot, "h2");
   ASSERT_NE(metric, nullptr);
   EXPECT_EQ(metric->count, 1u);
   EXPECT_DOUBLE_EQ(metric->sum, 2.0);
