@@ -49,7 +49,7 @@ const RuntimeValues::Snapshot& RuntimeValues::current() const {
   return *cached.snapshot;
 }
 
-std::optional<std::string> RuntimeValues::get(std::string_view key) const {
+std::optional<std::string_view> RuntimeValues::get(std::string_view key) const {
   const Snapshot& values = current();
   auto found = values.find(key);
   if (found == values.end()) return std::nullopt;

@@ -31,8 +31,10 @@ class RuntimeValues {
   void set(std::string_view key, std::string_view value);
   // Removes every key (tests; a fresh process).
   void clear();
-  // The value of `key` as this thread sees it now.
-  std::optional<std::string> get(std::string_view key) const;
+  // The value of `key` as this thread sees it now, without a copy: the view
+  // stays valid until this thread's next get() (which may move it to a newer
+  // snapshot). A filter reads runtime values on every request.
+  std::optional<std::string_view> get(std::string_view key) const;
   // Every key and value, for GET /runtime.
   std::shared_ptr<const Snapshot> snapshot() const;
 

@@ -320,7 +320,7 @@ sy_result streamSetRequestId(sy_stream* stream, sy_slice id) {
 
 sy_result runtimeGet(sy_slice key, char* buffer, size_t capacity, size_t* length_out) {
   if (length_out == nullptr || (buffer == nullptr && capacity > 0)) return SY_ERR_INVALID_ARGUMENT;
-  std::optional<std::string> value = common::RuntimeValues::global().get(view(key));
+  std::optional<std::string_view> value = common::RuntimeValues::global().get(view(key));
   if (!value) return SY_ERR_NOT_FOUND;
   *length_out = value->size();
   if (value->size() > capacity) return SY_ERR_LIMIT;

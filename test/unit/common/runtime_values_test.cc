@@ -40,7 +40,7 @@ TEST(RuntimeValues, ReaderOnAnotherThreadSeesEachWrite) {
     while (!stop.load()) {
       int expected_at_least = written.load();
       auto value = values.get("n");
-      int seen = value ? std::stoi(*value) : 0;
+      int seen = value ? std::stoi(std::string(*value)) : 0;
       // A value read after a write completed is never older than it.
       ASSERT_GE(seen, expected_at_least);
       last_seen = seen;
