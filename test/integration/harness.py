@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -50,11 +51,37 @@ def require_environment() -> None:
         sys.exit(f"integration tests need {', '.join(missing)} in the environment")
 
 
+def _ephemeral_port_floor() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+            return int(ports.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_handed_out_ports: set[int] = set()
+
+
 def free_port() -> int:
-    """A port that was free a moment ago (bind to 0, read it, close)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port that was free a moment ago, below the kernel's ephemeral range:
+    a test upstream started with port 0 (or any outgoing connection) takes
+    an ephemeral port, and could otherwise take the very port handed out
+    here for a proxy that has not bound it yet. Never the same port twice
+    in one test process."""
+    floor = _ephemeral_port_floor()
+    low = 10000 if floor > 12000 else 1024
+    for _ in range(1000):
+        port = random.randrange(low, floor)
+        if port in _handed_out_ports:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out_ports.add(port)
+        return port
+    raise AssertionError(f"no free port found from {low} to {floor}")
 
 
 def port_accepts(port: int) -> bool:
